@@ -1,0 +1,1 @@
+"""Analysis: language detection, indicator rule packs, learned models and the scan engine."""
