@@ -1,0 +1,70 @@
+"""The ``tocsin`` command: a thin layer over the Python API.
+
+Exit codes (one table for every command; see docs/cli.md):
+
+====  =====================================================================
+0     success
+1     ``--fail-on``: a document reached the given risk level
+2     usage error, or no input could be read at all
+3     some records could not be read (the others were processed)
+4     invalid configuration, indicator pack or model
+130   interrupted
+====  =====================================================================
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tocsin import __version__
+from tocsin.cli.scan import scan_command
+from tocsin.errors import TocsinError
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="tocsin")
+def cli() -> None:
+    """Tocsin: screen job offers and messages for scam-centre recruitment and fraud scripts,
+    extract the selectors that link operations, and explain every decision."""
+
+
+cli.add_command(scan_command)
+
+
+def _add_optional_commands() -> None:
+    try:
+        from tocsin.cli.model_cmd import model
+    except ImportError:  # the learned-model commands need scikit-learn (installed by default)
+        return
+    cli.add_command(model)
+
+
+_add_optional_commands()
+
+
+def main() -> None:
+    """Entry point: runs the command group and maps Tocsin errors to exit codes."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if exc.exit_code == 2 else exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except TocsinError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`): not an error of ours.
+        sys.stderr.close()
+        sys.exit(0)
