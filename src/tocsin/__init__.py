@@ -10,8 +10,8 @@ The public Python API is small and re-exported here::
 
 __version__ = "0.1.0"
 
-from tocsin.detect.engine import Engine, scan, scan_texts  # noqa: E402 - needs __version__
-from tocsin.detect.language import detect_language  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
 from tocsin.errors import ConfigError, InputError, ModelError, RecordError, TocsinError  # noqa: E402
 from tocsin.model import (  # noqa: E402
     Category,
@@ -26,7 +26,32 @@ from tocsin.model import (  # noqa: E402
     Signal,
     Verdict,
 )
-from tocsin.selectors import extract  # noqa: E402
+
+if TYPE_CHECKING:
+    from tocsin.detect.engine import Engine, scan, scan_texts
+    from tocsin.detect.language import detect_language
+    from tocsin.selectors import extract
+
+# The analysis functions load models and tables on import; they are imported on first use so
+# that `import tocsin.errors` or `import tocsin.model` stays cheap.
+_LAZY = {
+    "Engine": "tocsin.detect.engine",
+    "scan": "tocsin.detect.engine",
+    "scan_texts": "tocsin.detect.engine",
+    "detect_language": "tocsin.detect.language",
+    "extract": "tocsin.selectors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tocsin' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "Category",

@@ -1,0 +1,62 @@
+# Tocsin — every task a developer or CI runs. `make test` is exactly what CI runs.
+# Works on a fresh clone with only python3, make and git: uv is bootstrapped into .tools/.
+
+PYTHON  ?= python3
+UV_VERSION := 0.13.9
+TOOLS   := .tools
+UV      := $(TOOLS)/bin/uv
+VENV    := .venv
+RUN     := $(UV) run --frozen --no-sync
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON := $(PYTHON)
+export UV_LINK_MODE := copy
+
+.PHONY: help setup run test lint typecheck unit bench models docs clean
+
+help:
+	@echo "make run     set up, then scan the bundled synthetic examples and print a report"
+	@echo "make test    set up, then lint, type-check and run the whole test suite (what CI runs)"
+	@echo "make lint | typecheck | unit | bench | models | docs | clean"
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --all-groups
+	@touch $@
+
+setup: $(VENV)/.synced
+
+run: setup
+	@mkdir -p out
+	$(RUN) tocsin scan examples/job_ads.jsonl examples/messages.csv --text-column text --format html -o out/report.html --quiet
+	$(RUN) tocsin scan examples/job_ads.jsonl --format table
+	$(RUN) tocsin scan examples/messages.csv --text-column body --format table
+	@echo "HTML report with highlighted evidence: out/report.html"
+
+lint: setup
+	$(RUN) ruff check src tests benchmarks
+	$(RUN) ruff format --check src tests benchmarks
+
+typecheck: setup
+	$(RUN) mypy --strict src
+
+unit: setup
+	$(RUN) pytest -q
+
+test: lint typecheck unit
+
+bench: setup
+	$(RUN) python benchmarks/bench_extract.py
+	$(RUN) python benchmarks/bench_scan.py
+
+models: setup
+	$(RUN) python -m tocsin.detect.ml.build
+
+docs: setup
+	$(RUN) python -m tocsin.detect.rules.catalogue > docs/indicators.md
+	$(RUN) python -m tocsin.cli.reference > docs/cli.md
+
+clean:
+	rm -rf $(VENV) $(TOOLS) out .mypy_cache .ruff_cache .pytest_cache .hypothesis
