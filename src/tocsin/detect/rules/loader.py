@@ -115,6 +115,7 @@ def _describe(path: Path, raw: Mapping[str, Any], exc: ValidationError) -> str:
             loc = loc[2:]
         field = ".".join(str(p) for p in loc)
         what = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        what = what.removeprefix("Value error, ")
         lines.append(f"{where}: {field or '(top)'}: {what}" if field else f"{where}: {what}")
     return "; ".join(lines)
 

@@ -42,8 +42,9 @@ LANGUAGES: frozenset[str] = frozenset(
 _SEMVER = r"^\d+\.\d+\.\d+$"
 _INDICATOR_ID = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"
 _NAME = r"^[a-z][a-z0-9_]*$"
-#: A source must start with a FACTS.md entry id (``A3``, ``D6``), then a short citation.
-_SOURCE = re.compile(r"^[A-H]\d{1,2}\b.{3,}")
+#: A source must start with a FACTS.md entry id (``A3``, ``D6``; a bare ``E`` for the
+#: locations table), then a short citation.
+_SOURCE = re.compile(r"^[A-H](?:\d{1,2})?\b.{3,}")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
