@@ -15,7 +15,17 @@ import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from tocsin.model.document import DocumentKind
 from tocsin.model.verdict import Category
@@ -75,7 +85,24 @@ class RegexSpec(_Strict):
         return value
 
 
-PatternSpec = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2)] | RegexSpec
+def _phrase(value: str) -> str:
+    value = value.strip()
+    if len(value) < 2 and not (value and ord(value[0]) >= 0x2E80):
+        raise ValueError(f"phrase {value!r} is too short (one CJK character is the minimum)")
+    return value
+
+
+def _pattern_kind(value: object) -> str:
+    return "phrase" if isinstance(value, str) else "regex"
+
+
+#: A pattern is a phrase or ``{regex: ..., keys: [...]}``; the discriminator makes an error
+#: talk about the form the author wrote, not about both.
+PatternSpec = Annotated[
+    Annotated[Annotated[str, AfterValidator(_phrase)], Tag("phrase")]
+    | Annotated[RegexSpec, Tag("regex")],
+    Discriminator(_pattern_kind),
+]
 
 
 def _check_languages(value: dict[str, list[PatternSpec]]) -> dict[str, list[PatternSpec]]:
