@@ -2,8 +2,9 @@
 
 Reads legitimate job ads (EMSCAD, ``fraudulent == 0``) and ham SMS from the shared data folder
 (never copied into the repository) and reports, for every indicator that fires at least once,
-how often it fires on legitimate text (and the ham of the smishing set), with a few example evidence strings. For contrast it
-also reports the rate on the fraudulent EMSCAD ads and on SMS spam.
+how often it fires on legitimate text (and on the ham of the smishing set), with a few
+example evidence strings. For contrast it also reports the rates on the fraudulent EMSCAD
+ads and on SMS spam.
 
     python benchmarks/rule_fp_rates.py [--data /work/shared/data] [--examples 3]
 """
@@ -48,9 +49,7 @@ def _smishing(path: Path) -> list[str]:
         return [row["TEXT"] for row in csv.DictReader(fh) if row["label"].strip().lower() == "ham"]
 
 
-def _rates(
-    texts: list[str], kind: DocumentKind
-) -> tuple[int, Counter[str], dict[str, list[str]]]:
+def _rates(texts: list[str], kind: DocumentKind) -> tuple[int, Counter[str], dict[str, list[str]]]:
     rules = load_packs()
     counts: Counter[str] = Counter()
     examples: dict[str, list[str]] = defaultdict(list)
@@ -81,7 +80,9 @@ def main() -> None:
     args = parser.parse_args()
     legit, fraud = _emscad(args.data / "emscad_balanced_train.csv")
     ham, spam = _sms(args.data / "sms_spam_train.tsv")
-    _report("EMSCAD legitimate job ads (false positives)", legit, DocumentKind.JOB_AD, args.examples)
+    _report(
+        "EMSCAD legitimate job ads (false positives)", legit, DocumentKind.JOB_AD, args.examples
+    )
     _report("SMS ham (false positives)", ham, DocumentKind.MESSAGE, args.examples)
     smishing_ham = _smishing(args.data / "smishing_train.csv")
     _report("Smishing-set ham (false positives)", smishing_ham, DocumentKind.MESSAGE, args.examples)

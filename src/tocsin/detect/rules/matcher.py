@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import ahocorasick  # type: ignore[import-untyped]  # C extension without type stubs
+import ahocorasick  # type: ignore[import-not-found]  # C extension, ships no type stubs
 
 from tocsin.detect.rules.folding import fold, is_spaced_word_char
 from tocsin.detect.rules.schema import Indicator, Pack, Pattern

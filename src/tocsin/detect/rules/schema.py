@@ -178,9 +178,7 @@ class IndicatorSpec(_Strict):
     def _facts(cls, value: list[str]) -> list[str]:
         for source in value:
             if not _SOURCE.match(source):
-                raise ValueError(
-                    f"source {source!r} must start with a FACTS.md id (e.g. 'A3 ...')"
-                )
+                raise ValueError(f"source {source!r} must start with a FACTS.md id (e.g. 'A3 ...')")
         return value
 
     @model_validator(mode="after")
@@ -264,4 +262,3 @@ class Pack:
     @property
     def label(self) -> str:
         return f"{self.id}@{self.version}"
-
