@@ -12,16 +12,24 @@ import re
 
 __all__ = ["fold", "is_spaced_word_char"]
 
-_TABLE: dict[int, str] = {c: chr(c - 0xFEE0).lower() for c in range(0xFF01, 0xFF5F)}
-_TABLE.update({c: " " for c in (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0xA0, 0x1680, 0x3000)})
+_ASCII_SPACES = {c: " " for c in (0x09, 0x0A, 0x0B, 0x0C, 0x0D)}
+_TABLE: dict[int, str] = dict(_ASCII_SPACES)
+# Full-width letters, digits and the symbols that occur in phrases; not full-width
+# punctuation such as "，" or "：", which Chinese text is full of and no phrase needs folded.
+for _start, _end in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B)):
+    _TABLE.update({c: chr(c - 0xFEE0).lower() for c in range(_start, _end)})
+_TABLE.update({c: chr(c - 0xFEE0) for c in (0xFF04, 0xFF05, 0xFF07, 0xFF0D, 0xFF0E, 0xFF20)})
+_TABLE.update({c: " " for c in (0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000)})
 _TABLE.update({c: " " for c in range(0x2000, 0x200B)})
-_TABLE.update({0x2028: " ", 0x2029: " ", 0x202F: " ", 0x205F: " "})
-_TABLE.update({0x2018: "'", 0x2019: "'", 0x02BC: "'", 0x2032: "'", 0xFF07: "'"})
+_TABLE.update({0x2018: "'", 0x2019: "'", 0x02BC: "'", 0x2032: "'"})
 _TABLE.update({0x201C: '"', 0x201D: '"'})
 _TABLE.update({c: "-" for c in range(0x2010, 0x2016)})
-_TABLE.update({0x3001: ",", 0xFF0C: ","})  # ideographic comma, full-width comma
 
-_NEEDS_TABLE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]")
+_RARE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE) if c > 0x7F) + "]")
+
+
+def _rare(match: re.Match[str]) -> str:
+    return _TABLE[ord(match.group())]
 
 
 def fold(text: str) -> str:
@@ -29,8 +37,13 @@ def fold(text: str) -> str:
     folded = text.lower()
     if len(folded) != len(text):
         folded = "".join(c if len(low := c.lower()) != 1 else low for c in text)
-    if _NEEDS_TABLE.search(folded) is not None:
-        folded = folded.translate(_TABLE)
+    if folded.isascii():
+        return folded.translate(_ASCII_SPACES)  # CPython's fast ASCII-to-ASCII path
+    for space in "\n\t\r":
+        if space in folded:
+            folded = folded.replace(space, " ")
+    if _RARE.search(folded) is not None:
+        folded = _RARE.sub(_rare, folded)
     return folded
 
 

@@ -4,7 +4,7 @@ How it stays fast (the budget is well under a millisecond per 1 KB document):
 
 1. The text is folded once (:func:`~tocsin.detect.rules.folding.fold`), keeping its length.
 2. Every phrase of every pack, and every *key* of every regex, sits in one Aho-Corasick
-   automaton; one scan of the folded text finds them all. Each automaton entry knows which
+   automaton (the Rust ``aho-corasick`` crate, through ``ahocorasick_rs``); one scan of the folded text finds them all. Each automaton entry knows which
    *slots* (an indicator's own patterns, a term, an ``all_of`` group) it feeds.
 3. Regexes run only when one of their keys was seen, so almost never.
 4. Only the indicators fed by a slot that got a hit are evaluated.
@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import ahocorasick  # type: ignore[import-not-found]  # C extension, ships no type stubs
+import ahocorasick_rs
 
 from tocsin.detect.rules.folding import fold, is_spaced_word_char
 from tocsin.detect.rules.schema import Indicator, Pack, Pattern
@@ -73,16 +73,10 @@ class Hit:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """What one automaton key means: its length, which edges need a word boundary, which
-    slots it feeds (with the pattern's language) and which regexes it unlocks."""
-
-    length: int
-    left: bool
-    right: bool
-    targets: tuple[tuple[int, str], ...]
-    regexes: tuple[int, ...]
+#: What one automaton key means: which edges need a word boundary (left, right), which slots
+#: it feeds with the pattern's language, and which regexes it unlocks. A plain tuple, because
+#: it is unpacked once per raw match on the hot path.
+_Entry = tuple[bool, bool, tuple[tuple[int, str], ...], tuple[int, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,13 +117,14 @@ class RuleSet:
                 feeds[slot].append(r)
         self._feeds = tuple(tuple(f) for f in feeds)
         self._regexes: list[tuple[re.Pattern[str], int, str]] = []
+        self._entries: list[_Entry] = []
         self._automaton = self._compile()
 
     def _slot(self, patterns: tuple[Pattern, ...]) -> int:
         self._slots.append(patterns)
         return len(self._slots) - 1
 
-    def _compile(self) -> ahocorasick.Automaton:
+    def _compile(self) -> ahocorasick_rs.AhoCorasick:
         targets: dict[str, list[tuple[int, str]]] = {}
         unlocks: dict[str, list[int]] = {}
         for slot, patterns in enumerate(self._slots):
@@ -141,19 +136,18 @@ class RuleSet:
                 else:
                     key = " ".join(fold(pat.text).split())
                     targets.setdefault(key, []).append((slot, pat.language))
-        automaton = ahocorasick.Automaton()
-        for key in targets.keys() | unlocks.keys():
+        keys = sorted(targets.keys() | unlocks.keys())
+        for key in keys:
             phrase = key in targets
-            entry = _Entry(
-                length=len(key),
-                left=phrase and is_spaced_word_char(key[0]),
-                right=phrase and is_spaced_word_char(key[-1]),
-                targets=tuple(dict.fromkeys(targets.get(key, ()))),
-                regexes=tuple(dict.fromkeys(unlocks.get(key, ()))),
+            self._entries.append(
+                (
+                    phrase and is_spaced_word_char(key[0]),
+                    phrase and is_spaced_word_char(key[-1]),
+                    tuple(dict.fromkeys(targets.get(key, ()))),
+                    tuple(dict.fromkeys(unlocks.get(key, ()))),
+                )
             )
-            automaton.add_word(key, entry)
-        automaton.make_automaton()
-        return automaton
+        return ahocorasick_rs.AhoCorasick(keys)
 
     # -- identity --------------------------------------------------------------------------
 
@@ -218,19 +212,22 @@ class RuleSet:
         hits: dict[int, list[_Span]] = {}
         size = len(folded)
         regexes: set[int] = set()
-        for last, entry in self._automaton.iter(folded):
-            end = last + 1
-            start = end - entry.length
-            if entry.regexes:
-                regexes.update(entry.regexes)
-            if not entry.targets:
+        entries = self._entries
+        for index, start, end in self._automaton.find_matches_as_indexes(folded, overlapping=True):
+            left, right, targets, unlocked = entries[index]
+            if unlocked:
+                regexes.update(unlocked)
+            if not targets:
                 continue
-            if entry.left and start > 0 and is_spaced_word_char(folded[start - 1]):
+            if left and start > 0 and is_spaced_word_char(folded[start - 1]):
                 continue
-            if entry.right and end < size and is_spaced_word_char(folded[end]):
+            if right and end < size and is_spaced_word_char(folded[end]):
                 continue
-            for slot, lang in entry.targets:
-                hits.setdefault(slot, []).append((start, end, lang))
+            for slot, lang in targets:
+                if slot in hits:
+                    hits[slot].append((start, end, lang))
+                else:
+                    hits[slot] = [(start, end, lang)]
         for r in regexes:
             compiled, slot, lang = self._regexes[r]
             for m in compiled.finditer(folded):

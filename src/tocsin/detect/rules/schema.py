@@ -63,6 +63,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+def _phrase(value: str) -> str:
+    value = value.strip()
+    if len(value) < 2 and not (value and ord(value[0]) >= 0x2E80):
+        raise ValueError(f"phrase {value!r} is too short (one CJK character is the minimum)")
+    return value
+
+
 class RegexSpec(_Strict):
     """A regular expression, tried only when one of its ``keys`` occurs in the text.
 
@@ -71,7 +78,7 @@ class RegexSpec(_Strict):
     """
 
     regex: Text
-    keys: list[Text] = Field(min_length=1)
+    keys: list[Annotated[str, AfterValidator(_phrase)]] = Field(min_length=1)
 
     @field_validator("regex")
     @classmethod
@@ -83,13 +90,6 @@ class RegexSpec(_Strict):
         if compiled.match(""):
             raise ValueError(f"regex {value!r} matches the empty string")
         return value
-
-
-def _phrase(value: str) -> str:
-    value = value.strip()
-    if len(value) < 2 and not (value and ord(value[0]) >= 0x2E80):
-        raise ValueError(f"phrase {value!r} is too short (one CJK character is the minimum)")
-    return value
 
 
 def _pattern_kind(value: object) -> str:
