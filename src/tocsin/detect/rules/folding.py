@@ -15,7 +15,8 @@ __all__ = ["fold", "is_spaced_word_char"]
 _ASCII_SPACES = {c: " " for c in (0x09, 0x0A, 0x0B, 0x0C, 0x0D)}
 _TABLE: dict[int, str] = dict(_ASCII_SPACES)
 # Full-width letters, digits and the symbols that occur in phrases; not full-width
-# punctuation such as "，" or "：", which Chinese text is full of and no phrase needs folded.
+# punctuation such as the comma U+FF0C or colon U+FF1A: Chinese text is full of it and no
+# phrase needs it folded.
 for _start, _end in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B)):
     _TABLE.update({c: chr(c - 0xFEE0).lower() for c in range(_start, _end)})
 _TABLE.update({c: chr(c - 0xFEE0) for c in (0xFF04, 0xFF05, 0xFF07, 0xFF0D, 0xFF0E, 0xFF20)})

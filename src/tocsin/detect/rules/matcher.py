@@ -4,8 +4,9 @@ How it stays fast (the budget is well under a millisecond per 1 KB document):
 
 1. The text is folded once (:func:`~tocsin.detect.rules.folding.fold`), keeping its length.
 2. Every phrase of every pack, and every *key* of every regex, sits in one Aho-Corasick
-   automaton (the Rust ``aho-corasick`` crate, through ``ahocorasick_rs``); one scan of the folded text finds them all. Each automaton entry knows which
-   *slots* (an indicator's own patterns, a term, an ``all_of`` group) it feeds.
+   automaton (the Rust ``aho-corasick`` crate, through ``ahocorasick_rs``); one scan of the
+   folded text finds them all. Each automaton entry knows which *slots* (an
+   indicator's own patterns, a term, an ``all_of`` group) it feeds.
 3. Regexes run only when one of their keys was seen, so almost never.
 4. Only the indicators fed by a slot that got a hit are evaluated.
 
