@@ -30,10 +30,11 @@ setup: $(VENV)/.synced
 
 run: setup
 	@mkdir -p out
-	$(RUN) tocsin scan examples/job_ads.jsonl examples/messages.csv --text-column text --format html -o out/report.html --quiet
 	$(RUN) tocsin scan examples/job_ads.jsonl --format table
 	$(RUN) tocsin scan examples/messages.csv --text-column body --format table
-	@echo "HTML report with highlighted evidence: out/report.html"
+	$(RUN) tocsin scan examples/job_ads.jsonl --format html -o out/job_ads.html --quiet
+	$(RUN) tocsin scan examples/messages.csv --text-column body --format html -o out/messages.html --quiet
+	@echo "HTML reports with highlighted evidence: out/job_ads.html out/messages.html"
 
 lint: setup
 	$(RUN) ruff check src tests benchmarks

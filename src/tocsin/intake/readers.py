@@ -186,6 +186,7 @@ def _read_jsonl(
         if isinstance(text, InputError):
             yield text
             continue
+        text = text.rstrip("\r\n")
         if not text.strip():
             continue
         try:
