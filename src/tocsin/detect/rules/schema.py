@@ -65,8 +65,10 @@ class _Strict(BaseModel):
 
 def _phrase(value: str) -> str:
     value = value.strip()
-    if len(value) < 2 and not (value and ord(value[0]) >= 0x2E80):
-        raise ValueError(f"phrase {value!r} is too short (one CJK character is the minimum)")
+    if len(value) < 2 and not (value and (ord(value[0]) >= 0x2E80 or not value.isalnum())):
+        raise ValueError(
+            f"phrase {value!r} is too short (one letter is allowed only for CJK, or a symbol)"
+        )
     return value
 
 
