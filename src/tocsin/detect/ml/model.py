@@ -35,9 +35,16 @@ MODEL_FILE: Final = "model.skops"
 META_FILE: Final = "model.json"
 FORMAT: Final = "tocsin-text-model"
 
-#: Every non-builtin type a saved Tocsin model may contain. The estimator stores its vectoriser
-#: as plain strings and numpy arrays (see TextClassifier.__getstate__), so this is one class.
-TRUSTED_TYPES: Final = ("tocsin.detect.ml.estimator.TextClassifier",)
+#: Every type a saved Tocsin model may contain. The estimator stores its vectoriser as plain
+#: strings and numpy arrays (see TextClassifier.__getstate__), so one class of ours, numpy
+#: arrays and JSON-like builtins. skops trusts scikit-learn and numpy types by default; we do
+#: not rely on that default: a file holding any type outside this list is refused.
+TRUSTED_TYPES: Final = frozenset({
+    "tocsin.detect.ml.estimator.TextClassifier",
+    "numpy.ndarray",
+    "builtins.str", "builtins.int", "builtins.float", "builtins.bool", "builtins.NoneType",
+    "builtins.dict", "builtins.list", "builtins.tuple",
+})
 
 
 @dataclass
@@ -121,6 +128,23 @@ class TextModel:
         return f"TextModel(name={self.name!r}, kind={self.kind!r})"
 
 
+def types_in(path: Path) -> set[str]:
+    """Every ``module.class`` named in a skops file's schema, read without loading anything."""
+    with zipfile.ZipFile(path) as archive:
+        schema = json.loads(archive.read("schema.json"))
+    found: set[str] = set()
+    stack: list[object] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "__class__" in node:
+                found.add(f"{node.get('__module__')}.{node['__class__']}")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -193,15 +217,15 @@ def load_model(directory: Path | str) -> TextModel:
         raise ModelError(f"{skops_path} does not match the SHA-256 recorded in {META_FILE}",
                          hint="one of the two files was changed; retrain or restore the model")
     try:
-        untrusted = sio.get_untrusted_types(file=skops_path)
-    except Exception as exc:  # skops raises many types on a corrupt archive
+        refused = sorted(types_in(skops_path) - TRUSTED_TYPES)
+        refused += sorted(set(sio.get_untrusted_types(file=skops_path)) - TRUSTED_TYPES)
+    except Exception as exc:  # zipfile / json / skops raise many types on a corrupt archive
         raise ModelError(f"{skops_path}: unreadable skops file ({exc})") from None
-    refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
     if refused:
         raise ModelError(f"{skops_path} contains types Tocsin does not trust: {refused}",
                          hint="only models written by `tocsin model train` can be loaded")
     try:
-        estimator = sio.load(skops_path, trusted=list(TRUSTED_TYPES))
+        estimator = sio.load(skops_path, trusted=sorted(TRUSTED_TYPES))
     except Exception as exc:  # corrupt archive: report it as a model problem, not a crash
         raise ModelError(f"{skops_path}: cannot load ({type(exc).__name__}: {exc})") from None
     if not isinstance(estimator, TextClassifier):
