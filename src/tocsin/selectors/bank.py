@@ -28,7 +28,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from tocsin.model.selector import Selector, SelectorType
-from tocsin.selectors.context import Context
+from tocsin.selectors.context import CaselessPattern, Context
 
 __all__ = ["BANK_WINDOW", "extract_accounts", "extract_ibans"]
 
@@ -37,14 +37,6 @@ BANK_WINDOW = 80
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?")
 _IBAN_PREFILTER = re.compile(r"[A-Z]{2}\d{2}")
 
-_ACCOUNT = re.compile(
-    r"(?:account\s*(?:number|no\.?|#)|acc(?:t)?\.?\s*(?:no\.?|number|#)|a/c(?:\s*no\.?)?|"
-    r"bank\s*account|stk|số\s*tài\s*khoản|số\s*tk|tài\s*khoản|账号|帐号|账户|卡号|银行卡号|"
-    r"收款账号|เลขบัญชี|เลขที่บัญชี|no\.?\s*rek(?:ening)?\.?|nomor\s*rekening|rekening|"
-    r"numéro\s*de\s*compte|n°\s*de\s*compte|compte|account)"
-    r"\s*[:：]?\s*(?P<num>\d(?:[ \-]?\d){7,19})(?![\dA-Za-z])",
-    re.IGNORECASE,
-)
 _BANKS: dict[str, str | None] = {
     "vietcombank": "VN",
     "vcb": "VN",
@@ -104,6 +96,15 @@ _BANK_RE = re.compile(
     ),
     re.IGNORECASE,
 )
+_BANK_NAMES = "|".join(re.escape(name) for name in sorted(_BANKS, key=len, reverse=True))
+_ACCOUNT = CaselessPattern(
+    r"(?:account\s*(?:number|no\.?|#)|acc(?:t)?\.?\s*(?:no\.?|number|#)|a/c(?:\s*no\.?)?|"
+    r"bank\s*account|stk|số\s*tài\s*khoản|số\s*tk|tài\s*khoản|账号|帐号|账户|卡号|银行卡号|"
+    r"收款账号|เลขบัญชี|เลขที่บัญชี|no\.?\s*rek(?:ening)?\.?|nomor\s*rekening|rekening|"
+    r"numéro\s*de\s*compte|n°\s*de\s*compte|compte|account)"
+    # a bank may be named between the keyword and the number ("rekening BCA 123…")
+    rf"\s*(?:(?:{_BANK_NAMES})\s*)?[:：]?\s*(?P<num>\d(?:[ \-]?\d){{7,19}})(?![\da-z])"
+)
 _ACCOUNT_PREFILTER = re.compile(r"\d{4}")
 
 
@@ -147,7 +148,7 @@ def extract_accounts(ctx: Context) -> list[Selector]:
     if _ACCOUNT_PREFILTER.search(text) is None:
         return []
     out: list[Selector] = []
-    for m in _ACCOUNT.finditer(text):
+    for m in _ACCOUNT.finditer(ctx):
         start, end = m.span("num")
         window = text[max(0, m.start() - BANK_WINDOW) : end + BANK_WINDOW]
         banks = [b.group().lower() for b in _BANK_RE.finditer(window)]

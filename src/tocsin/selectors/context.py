@@ -9,20 +9,27 @@ logic in one place so every extractor reads context the same way.
 Region inference for national phone numbers, in order of trust:
 
 1. the caller's ``country`` hint (an intake source usually knows its country);
-2. a country or well-known city named within :data:`REGION_WINDOW` characters of the
-   number ("Cambodia", "柬埔寨", "Campuchia", "Phnom Penh" → KH), the nearest one winning;
-3. the region most associated with the ``language`` hint (vi → VN, th → TH, …);
-4. otherwise there is no region and a national number is not reported (precision first).
+2. the region implied by the kind of account, when there is one (a Zalo number is
+   Vietnamese, a WeChat number Chinese);
+3. countries or well-known cities named within :data:`REGION_WINDOW` characters of the
+   number ("Cambodia", "柬埔寨", "Campuchia", "Phnom Penh" → KH), nearest first;
+4. the region most associated with the ``language`` hint (vi → VN, th → TH, …);
+5. otherwise there is no region and a national number is not reported (precision first).
+
+The first region in which the number is *valid* wins: a Vietnamese mobile written next to
+the word "Campuchia" stays Vietnamese because it is not a valid Cambodian number.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 __all__ = [
     "LANGUAGE_REGIONS",
     "REGION_WINDOW",
+    "CaselessPattern",
     "Context",
     "fold_digits",
     "is_ascii_alnum",
@@ -82,6 +89,7 @@ _REGION_WORDS: dict[str, tuple[str, ...]] = {
         "កម្ពុជា",
     ),
     "MM": (
+        "birmanie",
         "myanmar",
         "burma",
         "miến điện",
@@ -117,32 +125,29 @@ _REGION_WORDS: dict[str, tuple[str, ...]] = {
         "saigon",
     ),
     "LA": ("laos", "lào", "老挝", "ลาว", "vientiane", "golden triangle", "金三角"),
-    "PH": ("philippines", "philippine", "菲律宾", "ฟิลิปปินส์", "manila", "马尼拉"),
+    "PH": (
+        "philippines",
+        "philippine",
+        "filipina",
+        "filipinas",
+        "菲律宾",
+        "ฟิลิปปินส์",
+        "manila",
+        "马尼拉",
+    ),
     "ID": ("indonesia", "印尼", "印度尼西亚", "jakarta"),
-    "MY": ("malaysia", "马来西亚", "kuala lumpur", "มาเลเซีย"),
+    "MY": ("malaysia", "malaisie", "马来西亚", "kuala lumpur", "มาเลเซีย"),
     "CN": ("china", "中国", "trung quốc", "จีน", "chine"),
     "IN": ("india", "ấn độ", "印度", "อินเดีย", "inde"),
     "FR": ("france", "pháp", "法国", "ฝรั่งเศส"),
 }
 
 
-def _word_pattern(word: str) -> str:
-    # Latin-script names need word boundaries ("inde" must not fire inside "independent");
-    # CJK and Thai names are written without spaces and cannot have them.
-    if word[0].isascii():
-        return rf"(?<![A-Za-z\u00c0-\u1ef9]){re.escape(word)}(?![A-Za-z\u00c0-\u1ef9])"
-    return re.escape(word)
+def _is_latin_letter(char: str) -> bool:
+    return char.isalpha() and (char.isascii() or "\u00c0" <= char <= "\u1ef9")
 
 
-_REGION_RE = re.compile(
-    "|".join(
-        _word_pattern(word)
-        for word in sorted(
-            (w for words in _REGION_WORDS.values() for w in words), key=len, reverse=True
-        )
-    ),
-    re.IGNORECASE,
-)
+_DIGIT = re.compile(r"[0-9\uff10-\uff19]")
 _WORD_REGION = {w: region for region, words in _REGION_WORDS.items() for w in words}
 
 
@@ -157,6 +162,57 @@ def is_ascii_alnum(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
 
+class CaselessPattern:
+    """A case-insensitive regex that runs as a case-sensitive one on the lower-cased text.
+
+    ``re.IGNORECASE`` disables the first-character skip of long keyword alternations and
+    makes them ten times slower; matching lower-case literals against ``text.lower()`` is
+    equivalent and fast. The pattern must be written in lower case. When lower-casing would
+    change the text's length (a few characters such as "İ" do), spans would no longer line
+    up, so the ``IGNORECASE`` pattern runs on the original text instead.
+    """
+
+    __slots__ = ("_fast", "_slow")
+
+    def __init__(self, pattern: str) -> None:
+        self._fast = re.compile(pattern)
+        self._slow = re.compile(pattern, re.IGNORECASE)
+
+    def finditer(
+        self, ctx: Context, pos: int = 0, endpos: int | None = None
+    ) -> Iterator[re.Match[str]]:
+        lower = ctx.lower
+        end = len(ctx.text) if endpos is None else endpos
+        if lower is None:
+            return self._slow.finditer(ctx.text, pos, end)
+        return self._fast.finditer(lower, pos, end)
+
+    def search(self, ctx: Context, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        lower = ctx.lower
+        end = len(ctx.text) if endpos is None else endpos
+        if lower is None:
+            return self._slow.search(ctx.text, pos, end)
+        return self._fast.search(lower, pos, end)
+
+    def match(self, ctx: Context, pos: int = 0) -> re.Match[str] | None:
+        lower = ctx.lower
+        if lower is None:
+            return self._slow.match(ctx.text, pos)
+        return self._fast.match(lower, pos)
+
+
+# No look-behind in front of the alternation: it would stop ``re`` from skipping ahead on the
+# first characters, and this pattern runs on every document. Boundaries are checked after.
+_REGION_RE = CaselessPattern(
+    "|".join(
+        re.escape(word)
+        for word in sorted(
+            (w for words in _REGION_WORDS.values() for w in words), key=len, reverse=True
+        )
+    )
+)
+
+
 @dataclass(slots=True)
 class Context:
     """What one ``extract()`` call knows about the text beyond the text itself."""
@@ -164,7 +220,18 @@ class Context:
     text: str
     country: str | None = None
     language: str | None = None
-    _region_hits: list[tuple[int, str]] | None = None
+    _region_hits: dict[tuple[int, int], list[tuple[int, str]]] | None = None
+    _lower: str | None = None
+    _lower_done: bool = False
+
+    @property
+    def lower(self) -> str | None:
+        """``text.lower()`` when it has the same length as the text (nearly always)."""
+        if not self._lower_done:
+            lowered = self.text.lower()
+            self._lower = lowered if len(lowered) == len(self.text) else None
+            self._lower_done = True
+        return self._lower
 
     @property
     def language_region(self) -> str | None:
@@ -172,24 +239,51 @@ class Context:
             return None
         return LANGUAGE_REGIONS.get(self.language.lower().split("-")[0])
 
-    def _hits(self) -> list[tuple[int, str]]:
+    def _hits(self, start: int, end: int) -> list[tuple[int, str]]:
+        """Country names within :data:`REGION_WINDOW` of ``start:end`` (searched lazily:
+        only texts with a national number candidate pay for it)."""
+        lo, hi = max(0, start - REGION_WINDOW - 20), min(len(self.text), end + REGION_WINDOW)
         if self._region_hits is None:
-            self._region_hits = [
-                (m.start(), _WORD_REGION[m.group().lower()]) for m in _REGION_RE.finditer(self.text)
-            ]
-        return self._region_hits
+            self._region_hits = {}
+        cached = self._region_hits.get((lo, hi))
+        if cached is not None:
+            return cached
+        # Latin-script names need word boundaries ("inde" must not fire inside
+        # "independent"); CJK and Thai names are written without spaces.
+        text = self.text
+        hits = [
+            (m.start(), _WORD_REGION[m.group().lower()])
+            for m in _REGION_RE.finditer(self, lo, hi)
+            if not text[m.start()].isascii()
+            or (
+                (m.start() == 0 or not _is_latin_letter(text[m.start() - 1]))
+                and (m.end() == len(text) or not _is_latin_letter(text[m.end()]))
+            )
+        ]
+        self._region_hits[(lo, hi)] = hits
+        return hits
 
-    def region_near(self, start: int, end: int) -> str | None:
-        """The country named nearest to ``text[start:end]``, within :data:`REGION_WINDOW`."""
-        best: tuple[int, str] | None = None
-        for pos, region in self._hits():
-            distance = start - pos if pos < start else pos - end
-            if distance <= REGION_WINDOW and (best is None or distance < best[0]):
-                best = (distance, region)
-        return None if best is None else best[1]
+    def regions_near(self, start: int, end: int) -> list[str]:
+        """Countries named within :data:`REGION_WINDOW` of ``text[start:end]``, nearest first."""
+        near: list[tuple[int, str]] = []
+        for pos, region in self._hits(start, end):
+            if pos < start:
+                distance = start - pos
+            else:
+                # A country named *after* the number labels it ("0912… (Vietnam)") unless
+                # another number follows the name: then it labels that one.
+                distance = pos - end
+                if _DIGIT.search(self.text, pos, min(len(self.text), pos + 24)):
+                    continue
+            if distance <= REGION_WINDOW:
+                near.append((distance, region))
+        return [region for _, region in sorted(near)]
 
     def regions_for(self, start: int, end: int, default: str | None = None) -> list[str]:
         """Numbering plans to try, in order, for a national number at ``start:end``.
+
+        ``default`` is the region implied by the *kind* of account (a Zalo number is
+        Vietnamese whatever the text says around it), so it comes before the context.
 
         The first plan in which the number is *valid* wins, so a Vietnamese mobile in a
         Vietnamese text stays Vietnamese even when "Campuchia" is written next to it.
@@ -197,9 +291,9 @@ class Context:
         regions: list[str] = []
         for region in (
             None if self.country is None else self.country.upper(),
-            self.region_near(start, end),
-            self.language_region,
             default,
+            *self.regions_near(start, end),
+            self.language_region,
         ):
             if region is not None and region not in regions:
                 regions.append(region)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 
 from tocsin.model.selector import Selector, SelectorType
-from tocsin.selectors.context import Context
+from tocsin.selectors.context import CaselessPattern, Context
 from tocsin.selectors.phone import match_phone_at, parse_phone
 from tocsin.selectors.url import trim_url
 
@@ -40,25 +40,28 @@ TELEGRAM_WINDOW = 50
 
 T = SelectorType
 _URL_CHARS = r"[!#$%&'()*+,\-./0-9:;=?@A-Z\[\]_a-z~]"
-_LINK = re.compile(
-    r"(?<![A-Za-z0-9.\-])(?:https?://)?(?:www\.)?(?P<host>t\.me|telegram\.me|telegram\.dog|"
+# The host comes first (no optional scheme or look-behind in front) so that ``re`` can skip
+# ahead on its first characters; the scheme and "www." before it are taken in ``_links``.
+_LINK = CaselessPattern(
+    r"(?P<host>t\.me|telegram\.me|telegram\.dog|"
     r"wa\.me|api\.whatsapp\.com|web\.whatsapp\.com|chat\.whatsapp\.com|line\.me|"
     r"signal\.me|signal\.group|zalo\.me|join\.skype\.com)"
-    rf"(?P<path>/{_URL_CHARS}*|(?=[^A-Za-z0-9.\-]|$))",
-    re.IGNORECASE,
+    rf"(?P<path>/{_URL_CHARS}*|(?=[^a-z0-9.\-]|$))"
 )
+_LINK_PREFIX = re.compile(r"(?:https?://)?(?:www\.)?\Z", re.IGNORECASE)
 _TG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
 _INVITE = re.compile(r"[A-Za-z0-9_\-]{5,64}")
 _LINE_PATH = re.compile(r"/(?:R/)?ti/(?P<kind>[pg])/(?P<id>(?:~|@|%40)?[A-Za-z0-9._\-]+)", re.I)
 
-# Keywords. Latin ones get word boundaries; WA/WS only in capitals ("was", "ws" in URLs).
+# Keywords, in lower case (see ``CaselessPattern``). Latin ones get word boundaries, and
+# the short ones ("wa", "tg", "vx") are harmless on their own: an account must follow.
 _KEYWORDS: dict[str, str] = {
-    "tg": r"telegram|電報|电报|纸飞机|紙飛機|飞机|飛機|เทเลแกรม|телеграм|(?-i:TG|Tg|tg)",
-    "wa": r"whats\s?app|whatsap|วอทส์แอพ|واتساب|(?-i:WA|WS|Wa|wa)",
-    "line": r"line\s?id|id\s?line|ไลน์ไอดี|ไอดีไลน์|ไลน์|(?-i:LINE|Line)(?=\s*[:：@])",
-    "wechat": r"wechat|weixin|微信|薇信|威信|(?-i:V信|v信|VX|vx|Vx|WX|wx)",
+    "tg": r"telegram|電報|电报|纸飞机|紙飛機|飞机|飛機|เทเลแกรม|телеграм|tg",
+    "wa": r"whats\s?app|whatsap|วอทส์แอพ|واتساب|wa|ws",
+    "line": r"line\s?id|id\s?line|ไลน์ไอดี|ไอดีไลน์|ไลน์|line(?=\s*[:：@])",
+    "wechat": r"wechat|weixin|微信|薇信|威信|v信|vx|wx",
     "qqgroup": r"qq\s?群|q群|qq\s?group",
-    "qq": r"(?-i:QQ|qq)|扣扣",
+    "qq": r"qq|扣扣",
     "signal": r"signal",
     "skype": r"skype",
     "zalo": r"zalo",
@@ -74,26 +77,56 @@ _TYPES = {
     "skype": T.SKYPE,
     "zalo": T.ZALO,
 }
-_DEFAULT_REGION = {"zalo": "VN", "wechat": "CN", "line": "TH", "wa": None}
+_DEFAULT_REGION = {"zalo": "VN", "wechat": "CN"}
 
 
 def _kw(pattern: str) -> str:
-    return rf"(?<![A-Za-z0-9_])(?:{pattern})(?![A-Za-z])"
+    # The look-behind boundary is checked in code (``_boundary_ok``): in front of the
+    # alternation it would stop ``re`` from skipping ahead on first characters.
+    return rf"(?:{pattern})(?![A-Za-z])"
 
 
-_KEYED = re.compile(
-    "|".join(f"(?P<{name}>{_kw(p)})" for name, p in _KEYWORDS.items()), re.IGNORECASE
-)
+def _boundary_ok(text: str, start: int) -> bool:
+    """A Latin keyword must not continue a word ("Twa", "setg"); CJK ones need no space."""
+    if start == 0 or not text[start].isascii():
+        return True
+    before = text[start - 1]
+    return not (before.isascii() and (before.isalnum() or before == "_"))
+
+
+# One flat alternation (named groups around each app would defeat the first-character skip
+# and triple the cost); the app is recovered from the matched keyword by ``_app_of``.
+_KEYED = CaselessPattern(_kw("|".join(_KEYWORDS.values())))
+_APP_OF = [
+    (name, re.compile(re.sub(r"\(\?=[^)]*\)", "", p), re.IGNORECASE))  # look-aheads dropped
+    for name, p in _KEYWORDS.items()
+]
+#: Keywords that already say "this is the account id", as an explicit separator would.
+_ID_KEYWORD = re.compile(r"id|ไอดี|号|號", re.IGNORECASE)
+
+
+def _app_of(keyword: str) -> str | None:
+    for name, pattern in _APP_OF:
+        if pattern.fullmatch(keyword):
+            return name
+    return None
+
+
 #: Separator between keyword and account; ``explicit`` is set when it is more than spaces.
+#: Small words people put between an app and a number ("add Zalo em nhé 09…", "WhatsApp me
+#: at +84…", "加微信"); they make no separator explicit, so a bare handle still needs ":".
+_FILLER = r"em|anh|chị|mình|nhé|nha|ạ|với|qua|me|us|at|on|via"
+_FILLER_RE = re.compile(rf"\b(?:{_FILLER})\b|\s", re.IGNORECASE)
 _SEP = re.compile(
     r"(?P<sep>(?:\s*(?:号码|号|號|帳號|账号|账户|(?:id|ID|Id)(?=\s*[:：]|\s)|"
-    r"(?:number|num|no\.?)(?=\s*[:：]|\s)|[:：=\-–>→👉➡]))*)\s*"
+    rf"(?:number|num|no\.?)(?=\s*[:：]|\s)|(?:{_FILLER})(?=\s)|[:：=\-–>→👉➡]))*)\s*",
+    re.IGNORECASE,
 )
 _HANDLE = {
     "tg": re.compile(r"@?[A-Za-z][A-Za-z0-9_]{4,31}"),
     "line": re.compile(r"@?~?[A-Za-z0-9][A-Za-z0-9._\-]{2,19}"),
     "wechat": re.compile(r"[A-Za-z][A-Za-z0-9_\-]{5,19}"),
-    "skype": re.compile(r"live:[A-Za-z0-9._\-]{3,40}|[A-Za-z][A-Za-z0-9._,\-]{5,31}"),
+    "skype": re.compile(r"live:[A-Za-z0-9._\-]{3,40}|[A-Za-z][A-Za-z0-9._\-]{5,31}"),
     "qq": re.compile(r"[1-9]\d{4,10}"),
     "qqgroup": re.compile(r"[1-9]\d{4,10}"),
 }
@@ -102,11 +135,10 @@ _HANDLE_END = re.compile(r"(?![A-Za-z0-9_@]|\.[A-Za-z0-9])")
 _AT_HANDLE = re.compile(
     r"(?<![A-Za-z0-9_.@/])@(?P<h>[A-Za-z][A-Za-z0-9_]{4,31})(?![A-Za-z0-9_@]|\.[A-Za-z])"
 )
-_TG_WORD = re.compile(_kw(_KEYWORDS["tg"]), re.IGNORECASE)
-_PREFILTER = re.compile(
+_TG_WORD = CaselessPattern(_kw(_KEYWORDS["tg"]))
+_PREFILTER = CaselessPattern(
     r"t\.me|telegram|\.dog|whats|wa\.me|line|zalo|signal|skype|qq|q群|tg|wa|ws|vx|wx|v信|"
-    r"微信|薇信|威信|weixin|wechat|电报|電報|飞机|飛機|ไลน์|เทเลแกรม|วอทส์แอพ|واتساب|扣扣|телеграм",
-    re.IGNORECASE,
+    r"微信|薇信|威信|weixin|wechat|电报|電報|飞机|飛機|ไลน์|เทเลแกรม|วอทส์แอพ|واتساب|扣扣|телеграм"
 )
 
 _Found = tuple[SelectorType, str, int, int, bool]
@@ -178,14 +210,21 @@ def _from_link(host: str, path: str) -> tuple[SelectorType, str, bool] | None:
     return None
 
 
-def _links(text: str, out: list[_Found]) -> None:
-    for m in _LINK.finditer(text):
-        path = trim_url(m.group("path") or "")
+def _links(ctx: Context, out: list[_Found]) -> None:
+    text = ctx.text
+    for m in _LINK.finditer(ctx):
+        prefix = _LINK_PREFIX.search(text, max(0, m.start() - 12), m.start())
+        start = m.start() if prefix is None else prefix.start()
+        if start > 0 and (
+            (text[start - 1].isascii() and text[start - 1].isalnum()) or text[start - 1] in ".-"
+        ):
+            continue
+        path = trim_url(text[m.start("path") : m.end("path")])
         found = _from_link(m.group("host"), path)
         if found is None:
             continue
         end = m.start("path") + len(path)
-        out.append((found[0], found[1], m.start(), end, found[2]))
+        out.append((found[0], found[1], start, end, found[2]))
 
 
 def _keyed_value(ctx: Context, app: str, pos: int, explicit: bool, cjk: bool) -> _Found | None:
@@ -200,37 +239,43 @@ def _keyed_value(ctx: Context, app: str, pos: int, explicit: bool, cjk: bool) ->
     if pattern is None:
         return None
     m = pattern.match(text, pos)
-    if m is None or _HANDLE_END.match(text, m.end()) is None:
+    if m is None:
         return None
-    raw = m.group()
+    raw = m.group().rstrip(".-")  # a full stop ends the sentence, not the handle
+    end = pos + len(raw)
+    if len(raw) < 3 or _HANDLE_END.match(text, end) is None:
+        return None
     if not (explicit or cjk or raw[0] == "@" or app in ("qq", "qqgroup")):
         return None
     if app == "qqgroup":
-        return T.QQ, f"group:{raw}", m.start(), m.end(), False
+        return T.QQ, f"group:{raw}", pos, end, False
     value = raw.lower().lstrip("@~") if app != "qq" else raw
     if app == "tg" and not _TG_NAME.fullmatch(value):
         return None
-    return _TYPES[app], value, m.start(), m.end(), False
+    return _TYPES[app], value, pos, end, False
 
 
 def _keyed(ctx: Context, out: list[_Found]) -> None:
     text = ctx.text
-    for m in _KEYED.finditer(text):
-        app = m.lastgroup
-        if app is None:
+    for m in _KEYED.finditer(ctx):
+        app = _app_of(m.group())
+        if app is None or not _boundary_ok(text, m.start()):
             continue
         sep = _SEP.match(text, m.end())
         if sep is None:
             continue
-        explicit = bool(sep.group("sep").strip())
+        explicit = bool(_FILLER_RE.sub("", sep.group("sep"))) or bool(_ID_KEYWORD.search(m.group()))
         cjk = not m.group()[-1].isascii()
         found = _keyed_value(ctx, app, sep.end(), explicit, cjk)
         if found is not None:
             out.append(found)
 
 
-def _telegram_mentions(text: str, out: list[_Found]) -> None:
-    words = [w.start() for w in _TG_WORD.finditer(text)]
+def _telegram_mentions(ctx: Context, out: list[_Found]) -> None:
+    text = ctx.text
+    if "@" not in text:
+        return
+    words = [w.start() for w in _TG_WORD.finditer(ctx) if _boundary_ok(text, w.start())]
     if not words:
         return
     claimed = {(f[2], f[3]) for f in out}
@@ -245,12 +290,12 @@ def _telegram_mentions(text: str, out: list[_Found]) -> None:
 def extract(ctx: Context) -> list[Selector]:
     """Every messaging account in the text (see the module docstring)."""
     text = ctx.text
-    if _PREFILTER.search(text) is None:
+    if _PREFILTER.search(ctx) is None:
         return []
     found: list[_Found] = []
-    _links(text, found)
+    _links(ctx, found)
     _keyed(ctx, found)
-    _telegram_mentions(text, found)
+    _telegram_mentions(ctx, found)
     return [
         Selector(kind, value, start, end, text[start:end], validated=validated)
         for kind, value, start, end, validated in found

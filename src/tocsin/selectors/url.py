@@ -28,12 +28,13 @@ recognised unless written in punycode.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 import tldextract
 
 from tocsin.model.selector import Selector, SelectorType
-from tocsin.selectors.context import Context
+from tocsin.selectors.context import Context, is_ascii_alnum
 
 __all__ = ["extract", "registrable_domain", "trim_url"]
 
@@ -42,22 +43,22 @@ _EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOST = rf"(?:{_LABEL}\.)+[A-Za-z][A-Za-z0-9-]{{1,23}}"
 _URL_CHARS = r"[!#$%&'()*+,\-./0-9:;=?@A-Z\[\]_a-z~]"
-_SCHEME_URL = re.compile(
-    rf"(?<![A-Za-z0-9])(?P<scheme>https?|hxxps?|ftp)(?P<sep>://|\[://\])(?P<rest>{_URL_CHARS}+)",
-    re.IGNORECASE,
-)
+# Both patterns are *matched* at positions found by cheap anchors ("://", a dot followed by a
+# letter) rather than searched: a look-behind or an optional prefix at the start of a searched
+# pattern stops ``re`` from skipping ahead, and these run on every document.
+_SCHEME_BEFORE = re.compile(r"(?:https?|hxxps?|ftp)\Z", re.IGNORECASE)
+_REST = re.compile(rf"{_URL_CHARS}+")
 _HOST_URL = re.compile(
-    rf"(?<![A-Za-z0-9@._%+\-/])(?P<host>{_HOST})(?![A-Za-z0-9-]|\.[A-Za-z0-9])"
+    rf"(?P<host>{_HOST})(?![A-Za-z0-9-]|\.[A-Za-z0-9])"
     rf"(?P<tail>(?::\d{{2,5}})?/{_URL_CHARS}*|:\d{{2,5}}(?![0-9]))?"
 )
-_IPV4_HOST = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+_DOT_ANCHOR = re.compile(r"\.(?=[A-Za-z])")
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
+_IPV4_HOST = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}\Z")
 #: Public suffixes that are far more often file extensions or abbreviations in prose.
 _FILE_LIKE = frozenset(["py", "sh", "pl", "md", "rs", "cc", "so", "zip", "mov", "ps", "cs", "pm"])
 _TRAIL = ".,;:!?'\"*"
 _PAIRS = {")": "(", "]": "[", "}": "{"}
-
-#: Cheap prefilter: no dot followed by a letter means no host, hence no URL or domain.
-_PREFILTER = re.compile(r"[A-Za-z0-9]\.[A-Za-z]")
 
 
 @lru_cache(maxsize=65536)
@@ -97,35 +98,65 @@ def _split_host(rest: str) -> tuple[str, str]:
 def _scheme_urls(ctx: Context, out: list[Selector]) -> list[tuple[int, int]]:
     text = ctx.text
     spans: list[tuple[int, int]] = []
-    for m in _SCHEME_URL.finditer(text):
-        rest = trim_url(m.group("rest"))
+    sep = text.find("://")
+    while sep != -1:
+        here, sep = sep, text.find("://", sep + 3)
+        scheme_m = _SCHEME_BEFORE.search(text, max(0, here - 5), here)
+        rest_m = _REST.match(text, here + 3)
+        if scheme_m is None or rest_m is None:
+            continue
+        start = scheme_m.start()
+        if start > 0 and is_ascii_alnum(text[start - 1]):
+            continue
+        rest = trim_url(rest_m.group())
         host, _ = _split_host(rest)
         if not host:
             continue
-        end = m.start("rest") + len(rest)
-        scheme = m.group("scheme").lower().replace("hxxp", "http")
+        end = here + 3 + len(rest)
+        scheme = scheme_m.group().lower().replace("hxxp", "http")
         authority_end = rest.find(host) + len(host)
         value = f"{scheme}://{rest[:authority_end].lower()}{rest[authority_end:]}"
-        domain = None if _IPV4_HOST.match(host) else registrable_domain(host.lower())
-        if domain is None and not _IPV4_HOST.match(host) and host.lower() != "localhost":
+        is_ip = _IPV4_HOST.match(host) is not None
+        domain = None if is_ip else registrable_domain(host.lower())
+        if domain is None and not is_ip and host.lower() != "localhost":
             continue
-        spans.append((m.start(), end))
-        out.append(
-            Selector(SelectorType.URL, value, m.start(), end, text[m.start() : end], domain=domain)
-        )
+        spans.append((start, end))
+        out.append(Selector(SelectorType.URL, value, start, end, text[start:end], domain=domain))
     return spans
+
+
+def _host_starts(text: str) -> Iterator[int]:
+    """Start of each host-like word holding a dot followed by a letter, once per word."""
+    last = -1
+    for dot in _DOT_ANCHOR.finditer(text):
+        pos = dot.start()
+        if pos <= last:
+            continue
+        start = pos
+        while start > 0 and text[start - 1] in _HOST_CHARS:
+            start -= 1
+        while start < pos and not is_ascii_alnum(text[start]):
+            start += 1
+        last = pos
+        end = pos + 1
+        while end < len(text) and text[end] in _HOST_CHARS:
+            end += 1
+        last = end
+        if start < pos and (start == 0 or text[start - 1] not in "@_%+/"):
+            yield start
 
 
 def extract(ctx: Context) -> list[Selector]:
     """URLs (any form) and bare domains with a known public suffix."""
     text = ctx.text
-    if _PREFILTER.search(text) is None:
-        return []
     out: list[Selector] = []
     taken = _scheme_urls(ctx, out) if "://" in text else []
-    for m in _HOST_URL.finditer(text):
-        start = m.start()
-        if any(a <= start < b for a, b in taken):
+    covered = 0
+    for start in _host_starts(text):
+        if start < covered or any(a <= start < b for a, b in taken):
+            continue
+        m = _HOST_URL.match(text, start)
+        if m is None:
             continue
         host = m.group("host")
         tld = host.rsplit(".", 1)[-1]
@@ -139,7 +170,8 @@ def extract(ctx: Context) -> list[Selector]:
         domain = registrable_domain(lower)
         if domain is None:
             continue
-        end = m.start("host") + len(host) + len(tail)
+        end = start + len(host) + len(tail)
+        covered = end
         raw = text[start:end]
         if is_www or tail:
             value = f"http://{lower}{tail}"
