@@ -40,7 +40,9 @@ def load_ads(limit: int) -> list[str]:
     texts = []
     for row in rows:
         text = "\n".join(
-            row[k] for k in ("title", "location", "description", "requirements", "benefits") if row[k]
+            row[k]
+            for k in ("title", "location", "description", "requirements", "benefits")
+            if row[k]
         )
         if len(text) >= 200:
             texts.append(text[:1000])
@@ -104,11 +106,19 @@ def main() -> None:
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
     (out / "scan.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"| measure ({n:,} EMSCAD fraudulent ads, ~{result['mean_chars']} chars, median of "
-          f"{args.runs}) | value |")
+    print(
+        f"| measure ({n:,} EMSCAD fraudulent ads, ~{result['mean_chars']} chars, median of "
+        f"{args.runs}) | value |"
+    )
     print("|---|---|")
-    for key in ("full_scan_docs_per_s", "full_scan_mb_per_s", "language_docs_per_s",
-                "selectors_docs_per_s", "rules_docs_per_s", "peak_rss_mb"):
+    for key in (
+        "full_scan_docs_per_s",
+        "full_scan_mb_per_s",
+        "language_docs_per_s",
+        "selectors_docs_per_s",
+        "rules_docs_per_s",
+        "peak_rss_mb",
+    ):
         print(f"| {key} | {result[key]:,} |")
     print(f"\nCPU: {result['cpu']}; Python {result['python']}; one process, one core.")
 

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
         ),
     )
     category_damping: float = Field(
-        0.5,
+        0.7,
         ge=0.0,
         le=1.0,
         description=(
@@ -38,6 +38,23 @@ class Settings(BaseSettings):
     )
     use_models: bool = Field(
         True, description="Combine the learned models' probabilities into verdicts."
+    )
+    model_max_increase: float = Field(
+        3.0,
+        ge=0.0,
+        description=(
+            "Most log-odds a learned model can add to a verdict: on its own a model is worth "
+            "at most one strong indicator (docs/scoring.md)."
+        ),
+    )
+    model_max_decrease: float = Field(
+        1.0,
+        ge=0.0,
+        description=(
+            "Most log-odds a learned model can take away: the models' training data does not "
+            "contain the lures the indicator packs encode, so their 'looks ordinary' is weak "
+            "evidence against a published indicator (docs/scoring.md)."
+        ),
     )
     max_document_bytes: int = Field(
         2_000_000,

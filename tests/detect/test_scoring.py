@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tocsin.detect.scoring import Contribution, combine, damp, logit, model_evidence
 from tocsin.model import Category, RiskLevel
+from tocsin.settings import Settings
 
 
 def test_no_evidence_gives_the_prior() -> None:
@@ -28,10 +31,10 @@ def test_documented_examples() -> None:
             Contribution("a", Category.RECRUITMENT_LURE, 3.0),
             Contribution("b", Category.RECRUITMENT_LURE, 3.0),
         ],
-        0.5,
+        Settings().category_damping,
     )
-    assert sorted(same_category.values()) == [1.5, 3.0]
-    assert combine(0.05, same_category.values())[1] == 83
+    assert sorted(same_category.values()) == [pytest.approx(2.1), 3.0]
+    assert combine(0.05, same_category.values())[1] == 90
 
 
 def test_levels_follow_the_documented_thresholds() -> None:

@@ -28,21 +28,27 @@ Exit codes are the same for every command:
 """
 
 
-def _walk(command: click.Command, path: list[str]) -> list[tuple[list[str], click.Command]]:
-    found = [(path, command)]
+def _walk(ctx: click.Context, path: list[str]) -> list[tuple[list[str], str]]:
+    """Help texts of a command and its subcommands, each rendered in its parent's context so
+    that settings such as ``-h`` for help are inherited exactly as at the terminal."""
+    command = ctx.command
+    found = [(path, command.get_help(ctx))]
     if isinstance(command, click.Group):
         for name in sorted(command.commands):
-            found += _walk(command.commands[name], [*path, name])
+            sub = command.commands[name]
+            with sub.make_context(name, [], parent=ctx, resilient_parsing=True) as sub_ctx:
+                found += _walk(sub_ctx, [*path, name])
     return found
 
 
 def render() -> str:
     parts = [_HEADER]
-    for path, command in _walk(cli, ["tocsin"]):
-        with click.Context(command, info_name=" ".join(path), terminal_width=100) as ctx:
-            help_text = command.get_help(ctx)
-        level = "#" * min(len(path) + 1, 4)
-        parts.append(f"\n{level} `{' '.join(path)}`\n\n```text\n{help_text}\n```\n")
+    with cli.make_context(
+        "tocsin", [], resilient_parsing=True, terminal_width=100
+    ) as ctx:
+        for path, help_text in _walk(ctx, ["tocsin"]):
+            level = "#" * min(len(path) + 1, 4)
+            parts.append(f"\n{level} `{' '.join(path)}`\n\n```text\n{help_text}\n```\n")
     return "".join(parts)
 
 

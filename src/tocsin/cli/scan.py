@@ -6,6 +6,7 @@ import contextlib
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO
 
 import click
@@ -20,6 +21,7 @@ from rich.progress import (
 )
 
 from tocsin.detect.engine import Engine
+from tocsin.detect.models import load_model_set
 from tocsin.errors import InputError, RecordError, TocsinError
 from tocsin.intake import ReadOptions, read_inputs
 from tocsin.intake.readers import input_size
@@ -83,6 +85,9 @@ def _min_risk(value: str | None) -> int:
 @click.option("--fail-on", type=click.Choice(LEVEL_NAMES), default=None,
               help="Exit with status 1 when any document reaches this level.")
 @click.option("--strict", is_flag=True, help="Stop at the first unreadable record (exit 3).")
+@click.option("--model", "model_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="A model directory (from `tocsin model train`) to use for its document kind "
+                   "instead of the shipped one; repeatable.")
 @click.option("--no-model", is_flag=True, help="Use the indicator packs only, not the models.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar [default: when stderr is a terminal].")
@@ -101,6 +106,7 @@ def scan_command(
     min_risk: str | None,
     fail_on: str | None,
     strict: bool,
+    model_dirs: tuple[str, ...],
     no_model: bool,
     progress: bool | None,
     quiet: bool,
@@ -125,7 +131,10 @@ def scan_command(
     settings = get_settings()
     if no_model:
         settings = Settings(**{**settings.model_dump(), "use_models": False})
-    engine = Engine(settings=settings)
+    if no_model and model_dirs:
+        raise click.UsageError("--model and --no-model exclude each other")
+    models = load_model_set([Path(p) for p in model_dirs]) if model_dirs else None
+    engine = Engine(models=models, settings=settings)
     opts = ReadOptions(
         text_field=text_field,
         id_field=id_field,

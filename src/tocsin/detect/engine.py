@@ -124,9 +124,11 @@ class Engine:
         ]
         model_scores: list[ModelScore] = []
         if model is not None:
-            evidence = scoring.model_evidence(model.score.probability, model.train_prior)
-            if evidence < 0 and not model.language_known:
-                evidence = 0.0  # never let a model lower the risk of a language it has not seen
+            evidence = 0.0  # a model has no say on a language it was not trained on
+            if model.language_known:
+                evidence = scoring.model_evidence(model.score.probability, model.train_prior)
+                evidence = min(self.settings.model_max_increase, evidence)
+                evidence = max(-self.settings.model_max_decrease, evidence)
             items.append(scoring.Contribution(f"model:{model.score.model}", None, evidence))
         damped = scoring.damp(items, self.settings.category_damping)
         signals = sorted(

@@ -26,7 +26,7 @@ class ModelVerdict:
 
 @dataclass(frozen=True)
 class ModelSet:
-    """Models by document kind; kinds without a model are simply not scored by one."""
+    """Models by document kind; documents of other kinds are not scored by a model."""
 
     by_kind: Mapping[DocumentKind, object] = field(default_factory=dict)
 
@@ -34,11 +34,38 @@ class ModelSet:
     def empty(cls) -> ModelSet:
         return cls({})
 
-    def score(
-        self, items: Sequence[tuple[Document, LanguageGuess]]
-    ) -> list[ModelVerdict | None]:
-        return [None for _ in items]
+    def score(self, items: Sequence[tuple[Document, LanguageGuess]]) -> list[ModelVerdict | None]:
+        """One verdict per item (None where no model applies), scoring each model in one batch."""
+        from tocsin.detect.ml import TextModel, score
+
+        out: list[ModelVerdict | None] = [None] * len(items)
+        for kind, model in self.by_kind.items():
+            assert isinstance(model, TextModel)
+            rows = [i for i, (doc, _) in enumerate(items) if doc.kind is kind]
+            if not rows:
+                continue
+            scores = score(model, [items[i][0].text for i in rows])
+            for i, s in zip(rows, scores, strict=True):
+                language = items[i][1].code
+                out[i] = ModelVerdict(s, model.train_prior, model.knows_language(language))
+        return out
 
 
-def load_model_set(path: Path | None = None) -> ModelSet:
-    return ModelSet.empty()
+def load_model_set(paths: Sequence[Path] = ()) -> ModelSet:
+    """The shipped models, with any model directories in ``paths`` replacing them by kind.
+
+    A model scores only the kind it was trained on: the message model learnt from single SMS,
+    and a multi-turn conversation transcript is a different text; like a language the model
+    has not seen, it gets no say there (docs/scoring.md).
+    """
+    from tocsin.detect.ml import load_model, shipped_model
+
+    by_kind: dict[DocumentKind, object] = {}
+    for kind in DocumentKind:
+        model = shipped_model(kind)
+        if model is not None and model.kind == kind.value:
+            by_kind[kind] = model
+    for path in paths:
+        model = load_model(path)
+        by_kind[DocumentKind(model.kind)] = model
+    return ModelSet(by_kind)

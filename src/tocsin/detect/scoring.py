@@ -13,9 +13,12 @@ correlated evidence. In words:
    multiplied by ``damping**k`` (``TOCSIN_CATEGORY_DAMPING``, 0.5). Independent categories —
    a lure *and* a compound place *and* a move to Telegram — add up fully.
 4. A learned model adds ``logit(p) - logit(prior_train)``: the evidence its probability carries
-   beyond the class balance it was calibrated on. The model may only *lower* the score when the
-   document is in a language it was trained on; otherwise a strong lure in Vietnamese could be
-   scored low merely because an English-trained model has never seen Vietnamese.
+   beyond the class balance it was calibrated on — but only for documents in a language the
+   model was trained on (otherwise it has no say: an English-trained model's opinion of a
+   Vietnamese text is noise), and bounded to [-``TOCSIN_MODEL_MAX_DECREASE``,
+   +``TOCSIN_MODEL_MAX_INCREASE``] (1 and 3 nats): on its own a model is worth at most one strong
+   indicator, and since its training data lacks the lures the packs encode, its "looks
+   ordinary" cannot cancel a published indicator.
 5. ``risk = round(100 * sigmoid(log_odds))``; levels are fixed thresholds on risk.
 
 Unlike a clipped sum, this saturates smoothly, never exceeds 100, lets one strong indicator move
