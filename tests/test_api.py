@@ -13,10 +13,28 @@ def test_all_names_resolve() -> None:
 def test_all_is_exactly_the_public_api() -> None:
     assert sorted(tocsin.__all__) == sorted(
         [
-            "Category", "ConfigError", "Document", "DocumentKind", "Engine", "Evidence",
-            "InputError", "LanguageGuess", "ModelError", "ModelScore", "RecordError",
-            "RiskLevel", "Selector", "SelectorType", "Signal", "TocsinError", "Verdict",
-            "__version__", "detect_language", "extract", "scan", "scan_texts",
+            "Category",
+            "ConfigError",
+            "Document",
+            "DocumentKind",
+            "Engine",
+            "Evidence",
+            "InputError",
+            "LanguageGuess",
+            "ModelError",
+            "ModelScore",
+            "RecordError",
+            "RiskLevel",
+            "Selector",
+            "SelectorType",
+            "Signal",
+            "TocsinError",
+            "Verdict",
+            "__version__",
+            "detect_language",
+            "extract",
+            "scan",
+            "scan_texts",
         ]
     )
 
@@ -28,6 +46,8 @@ def test_scan_from_python() -> None:
         kind="job_ad",
     )
     assert verdict.level.rank >= tocsin.RiskLevel.HIGH.rank
-    assert any(s.type is tocsin.SelectorType.WHATSAPP and s.value == "+66812345678"
-               for s in verdict.selectors)
+    assert any(
+        s.type is tocsin.SelectorType.WHATSAPP and s.value == "+66812345678"
+        for s in verdict.selectors
+    )
     assert verdict.to_dict()["risk"] == verdict.risk

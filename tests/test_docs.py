@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_every_setting_is_documented() -> None:
     text = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
     for name in Settings.model_fields:
-        assert f"`TOCSIN_{name.upper()}`" in text, f"TOCSIN_{name.upper()} missing in docs/settings.md"
+        assert f"`TOCSIN_{name.upper()}`" in text, (
+            f"TOCSIN_{name.upper()} missing in docs/settings.md"
+        )
 
 
 def test_cli_reference_is_up_to_date() -> None:
@@ -22,7 +24,10 @@ def test_cli_reference_is_up_to_date() -> None:
     # is made, so rendering inside the test process would depend on the tests run before.
     rendered = subprocess.run(
         [sys.executable, "-m", "tocsin.cli.reference"],
-        capture_output=True, text=True, check=True, encoding="utf-8",
+        capture_output=True,
+        text=True,
+        check=True,
+        encoding="utf-8",
     ).stdout
     assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == rendered, (
         "docs/cli.md is stale: run `make docs`"

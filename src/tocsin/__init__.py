@@ -10,10 +10,10 @@ The public Python API is small and re-exported here::
 
 __version__ = "0.1.0"
 
-from typing import TYPE_CHECKING, Any  # noqa: E402
+from typing import TYPE_CHECKING, Any
 
-from tocsin.errors import ConfigError, InputError, ModelError, RecordError, TocsinError  # noqa: E402
-from tocsin.model import (  # noqa: E402
+from tocsin.errors import ConfigError, InputError, ModelError, RecordError, TocsinError
+from tocsin.model import (
     Category,
     Document,
     DocumentKind,
@@ -52,6 +52,7 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
 
 __all__ = [
     "Category",

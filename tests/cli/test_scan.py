@@ -25,7 +25,7 @@ LURE = (
 BENIGN = "Hi Anna, dinner is at 7 tonight at the usual place. See you there!"
 
 
-def run(*args: str, input: str | None = None) -> tuple[int, str, str]:  # noqa: A002
+def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
     runner = CliRunner()
     result = runner.invoke(cli, list(args), input=input, catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
@@ -58,8 +58,9 @@ def test_csv_output_and_min_risk_filter(tmp_path: Path) -> None:
         w.writerow(["id", "body"])
         w.writerow(["lure", LURE])
         w.writerow(["benign", BENIGN])
-    code, out, err = run("scan", str(path), "--text-column", "body", "--format", "csv",
-                         "--min-risk", "medium")
+    code, out, err = run(
+        "scan", str(path), "--text-column", "body", "--format", "csv", "--min-risk", "medium"
+    )
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [r["id"] for r in rows] == ["lure"]
@@ -69,7 +70,10 @@ def test_csv_output_and_min_risk_filter(tmp_path: Path) -> None:
 def test_bad_records_are_reported_good_ones_scanned(tmp_path: Path) -> None:
     path = tmp_path / "ads.jsonl"
     path.write_text(
-        json.dumps({"id": "ok1", "text": LURE}) + "\n{broken\n" + json.dumps({"id": "ok2", "text": BENIGN}) + "\n",
+        json.dumps({"id": "ok1", "text": LURE})
+        + "\n{broken\n"
+        + json.dumps({"id": "ok2", "text": BENIGN})
+        + "\n",
         encoding="utf-8",
     )
     code, out, err = run("scan", str(path), "--format", "jsonl")
@@ -99,8 +103,9 @@ def test_missing_column_and_missing_file_give_clear_errors(tmp_path: Path) -> No
 
 
 def test_fail_on_level_sets_exit_code_1() -> None:
-    code, _, _ = run("scan", "-", "--format", "jsonl", "--kind", "job_ad", "--fail-on", "high",
-                     input=LURE)
+    code, _, _ = run(
+        "scan", "-", "--format", "jsonl", "--kind", "job_ad", "--fail-on", "high", input=LURE
+    )
     assert code == 1
 
 
@@ -147,14 +152,28 @@ def test_console_script_exit_codes_and_no_traceback(tmp_path: Path) -> None:
     bad.write_bytes("Offre d'emploi: salaire élevé".encode("cp1252"))
     proc = subprocess.run(
         [sys.executable, "-m", "tocsin", "scan", str(bad), "--format", "jsonl"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 2
     assert "not valid utf-8" in proc.stderr and "--encoding" in proc.stderr
     assert "Traceback" not in proc.stderr
     proc = subprocess.run(
-        [sys.executable, "-m", "tocsin", "scan", str(bad), "--format", "jsonl", "--encoding", "cp1252"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "tocsin",
+            "scan",
+            str(bad),
+            "--format",
+            "jsonl",
+            "--encoding",
+            "cp1252",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["language"]["code"] == "fr"

@@ -13,7 +13,10 @@ SAMPLES = [
     ("fr", "Nous recrutons des agents du service client, aucune expérience requise."),
     ("vi", "Tuyển nhân viên chăm sóc khách hàng, việc nhẹ lương cao, bao ăn ở."),
     ("th", "รับสมัครพนักงานบริการลูกค้า ไม่ต้องมีประสบการณ์ รายได้ดี"),
-    ("id", "Lowongan kerja admin di luar negeri, gaji tinggi, tiket pesawat ditanggung perusahaan."),
+    (
+        "id",
+        "Lowongan kerja admin di luar negeri, gaji tinggi, tiket pesawat ditanggung perusahaan.",
+    ),
     ("zh", "高薪招聘客服，包吃包住，月薪3万包机票，无需经验"),
     ("km", "ជ្រើសរើសបុគ្គលិកផ្នែកសេវាកម្មអតិថិជន ប្រាក់ខែខ្ពស់"),
     ("my", "ဖောက်သည်ဝန်ဆောင်မှု ဝန်ထမ်းများ ခေါ်ယူနေပါသည်"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,7 +21,10 @@ def test_documented_examples() -> None:
     one = damp([Contribution("a", Category.RECRUITMENT_LURE, 3.0)], 0.5)
     assert combine(0.05, one.values())[1] == 51
     two_categories = damp(
-        [Contribution("a", Category.RECRUITMENT_LURE, 3.0), Contribution("b", Category.PAYMENT, 3.0)],
+        [
+            Contribution("a", Category.RECRUITMENT_LURE, 3.0),
+            Contribution("b", Category.PAYMENT, 3.0),
+        ],
         0.5,
     )
     assert combine(0.05, two_categories.values())[1] == 96
@@ -39,7 +41,14 @@ def test_documented_examples() -> None:
 
 def test_levels_follow_the_documented_thresholds() -> None:
     assert [RiskLevel.from_risk(r).value for r in (0, 29, 30, 59, 60, 84, 85, 100)] == [
-        "low", "low", "medium", "medium", "high", "high", "critical", "critical",
+        "low",
+        "low",
+        "medium",
+        "medium",
+        "high",
+        "high",
+        "critical",
+        "critical",
     ]
 
 

@@ -58,9 +58,7 @@ def test_csv_missing_column_names_the_columns(tmp_path: Path) -> None:
 
 def test_csv_multiline_fields_bom_and_ragged_rows(tmp_path: Path) -> None:
     path = tmp_path / "m.csv"
-    path.write_bytes(
-        "\ufeffid,body\n1,\"line one\nline two\"\n2,a,b\n3,third\n".encode()
-    )
+    path.write_bytes('\ufeffid,body\n1,"line one\nline two"\n2,a,b\n3,third\n'.encode())
     docs, errors = _split(list(read_inputs([str(path)], ReadOptions(text_field="body"))))
     assert [d.text for d in docs] == ["line one\nline two", "third"]
     assert [d.id for d in docs] == ["1", "3"]

@@ -22,7 +22,7 @@ Exit codes are the same for every command:
 | 0 | success |
 | 1 | `--fail-on`: a document reached the given risk level |
 | 2 | usage error, or no input could be read at all |
-| 3 | some records could not be read (the others were processed; each is reported with file and line) |
+| 3 | some records could not be read (the others were processed; each is named with file, line) |
 | 4 | invalid configuration, indicator pack or model |
 | 130 | interrupted |
 """
@@ -43,9 +43,7 @@ def _walk(ctx: click.Context, path: list[str]) -> list[tuple[list[str], str]]:
 
 def render() -> str:
     parts = [_HEADER]
-    with cli.make_context(
-        "tocsin", [], resilient_parsing=True, terminal_width=100
-    ) as ctx:
+    with cli.make_context("tocsin", [], resilient_parsing=True, terminal_width=100) as ctx:
         for path, help_text in _walk(ctx, ["tocsin"]):
             level = "#" * min(len(path) + 1, 4)
             parts.append(f"\n{level} `{' '.join(path)}`\n\n```text\n{help_text}\n```\n")

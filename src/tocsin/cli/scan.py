@@ -61,36 +61,91 @@ def _min_risk(value: str | None) -> int:
 @click.command("scan")
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default=None,
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(OUTPUT_FORMATS),
+    default=None,
     help="Output format [default: table on a terminal, jsonl otherwise].",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
-              default="-", show_default=True, help="Write results to this file.")
-@click.option("--text-column", "--text-field", "text_field", default="text", show_default=True,
-              help="JSONL field / CSV column holding the text.")
-@click.option("--id-column", "--id-field", "id_field", default="id", show_default=True,
-              help="JSONL field / CSV column holding the document id.")
-@click.option("--input-format", type=click.Choice(["txt", "jsonl", "csv", "tsv"]), default=None,
-              help="Read every input as this format [default: by file extension; stdin: txt].")
-@click.option("--kind", type=click.Choice([k.value for k in DocumentKind]), default=None,
-              help="Kind of every document (overrides a 'kind' field) [default: from the record, "
-                   "else unknown].")
-@click.option("--lang", "language", default=None, metavar="CODE",
-              help="Language hint (ISO 639-1), used where the text is too short to tell.")
-@click.option("--country", default=None, metavar="CC",
-              help="Country hint (ISO 3166 alpha-2) for national phone numbers.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    default="-",
+    show_default=True,
+    help="Write results to this file.",
+)
+@click.option(
+    "--text-column",
+    "--text-field",
+    "text_field",
+    default="text",
+    show_default=True,
+    help="JSONL field / CSV column holding the text.",
+)
+@click.option(
+    "--id-column",
+    "--id-field",
+    "id_field",
+    default="id",
+    show_default=True,
+    help="JSONL field / CSV column holding the document id.",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(["txt", "jsonl", "csv", "tsv"]),
+    default=None,
+    help="Read every input as this format [default: by file extension; stdin: txt].",
+)
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in DocumentKind]),
+    default=None,
+    help="Kind of every document (overrides a 'kind' field) [default: from the record, "
+    "else unknown].",
+)
+@click.option(
+    "--lang",
+    "language",
+    default=None,
+    metavar="CODE",
+    help="Language hint (ISO 639-1), used where the text is too short to tell.",
+)
+@click.option(
+    "--country",
+    default=None,
+    metavar="CC",
+    help="Country hint (ISO 3166 alpha-2) for national phone numbers.",
+)
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the inputs.")
-@click.option("--min-risk", default=None, metavar="N|LEVEL",
-              help="Only output documents with at least this risk (0–100 or a level name).")
-@click.option("--fail-on", type=click.Choice(LEVEL_NAMES), default=None,
-              help="Exit with status 1 when any document reaches this level.")
+@click.option(
+    "--min-risk",
+    default=None,
+    metavar="N|LEVEL",
+    help="Only output documents with at least this risk (0–100 or a level name).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(LEVEL_NAMES),
+    default=None,
+    help="Exit with status 1 when any document reaches this level.",
+)
 @click.option("--strict", is_flag=True, help="Stop at the first unreadable record (exit 3).")
-@click.option("--model", "model_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
-              help="A model directory (from `tocsin model train`) to use for its document kind "
-                   "instead of the shipped one; repeatable.")
+@click.option(
+    "--model",
+    "model_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="A model directory (from `tocsin model train`) to use for its document kind "
+    "instead of the shipped one; repeatable.",
+)
 @click.option("--no-model", is_flag=True, help="Use the indicator packs only, not the models.")
-@click.option("--progress/--no-progress", default=None,
-              help="Show a progress bar [default: when stderr is a terminal].")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar [default: when stderr is a terminal].",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No closing summary.")
 def scan_command(
     inputs: tuple[str, ...],
@@ -231,7 +286,7 @@ def _open_output(output: str, stack: contextlib.ExitStack) -> IO[str]:
     if output == "-":
         return sys.stdout
     try:
-        return stack.enter_context(open(output, "w", encoding="utf-8", newline=""))  # noqa: SIM115
+        return stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror}", source=output) from None
 

@@ -73,11 +73,7 @@ def derive(
     """The derived indicators that fire for a document of ``kind`` with ``selectors``."""
     fired: list[tuple[DerivedIndicator, tuple[Evidence, ...]]] = []
     messaging = [s for s in selectors if s.type in MESSAGING_TYPES]
-    if (
-        kind in _JOB_KINDS
-        and messaging
-        and not any(s.type in _WEB_CONTACT for s in selectors)
-    ):
+    if kind in _JOB_KINDS and messaging and not any(s.type in _WEB_CONTACT for s in selectors):
         fired.append((MESSAGING_ONLY, _evidence(messaging)))
     wallets = [s for s in selectors if s.type is SelectorType.CRYPTO]
     if wallets and (kind in _JOB_KINDS or kind in _CHAT_KINDS or kind is DocumentKind.UNKNOWN):

@@ -119,9 +119,7 @@ class Engine:
         return _Analysis(document, language, selectors, signals)
 
     def _verdict(self, analysis: _Analysis, model: ModelVerdict | None) -> Verdict:
-        items = [
-            scoring.Contribution(s.indicator, s.category, s.weight) for s in analysis.signals
-        ]
+        items = [scoring.Contribution(s.indicator, s.category, s.weight) for s in analysis.signals]
         model_scores: list[ModelScore] = []
         if model is not None:
             evidence = 0.0  # a model has no say on a language it was not trained on
@@ -193,7 +191,7 @@ def scan(
     kind: DocumentKind | str = DocumentKind.UNKNOWN,
     language: str | None = None,
     country: str | None = None,
-    id: str | None = None,  # noqa: A002 - mirrors Document.id
+    id: str | None = None,
 ) -> Verdict:
     """Scan one text (or Document) with the default engine.
 

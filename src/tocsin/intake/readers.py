@@ -157,7 +157,9 @@ def _record_document(
         except ValueError:
             choices = ", ".join(k.value for k in DocumentKind)
             return RecordError(
-                f"unknown kind {raw_kind!r} (one of: {choices})", source=source, line=line,
+                f"unknown kind {raw_kind!r} (one of: {choices})",
+                source=source,
+                line=line,
                 field="kind",
             )
     language = record.pop("language", None) or record.pop("lang", None) or opts.language
@@ -198,7 +200,8 @@ def _read_jsonl(
             continue
         if not isinstance(record, dict):
             yield RecordError(
-                f"expected a JSON object, found {type(record).__name__}", source=source,
+                f"expected a JSON object, found {type(record).__name__}",
+                source=source,
                 line=number,
             )
             continue
@@ -206,7 +209,10 @@ def _read_jsonl(
 
 
 def _text_lines(
-    stream: IO[bytes], opts: ReadOptions, source: str, progress: Progress | None,
+    stream: IO[bytes],
+    opts: ReadOptions,
+    source: str,
+    progress: Progress | None,
     errors: list[InputError],
 ) -> Iterator[str]:
     """Decoded physical lines for the csv module; bad lines become errors, not exceptions."""
@@ -303,8 +309,10 @@ def _expand(inputs: Sequence[str]) -> Iterator[Path | str | InputError]:
         path = Path(name)
         if path.is_dir():
             files = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             for p in files:
                 if p.suffix.lower() in FORMATS:

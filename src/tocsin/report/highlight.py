@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from tocsin.model import Verdict
 
@@ -56,7 +57,7 @@ def segments(text: str, marks: list[Mark], limit: int | None = None) -> list[Seg
             cuts.add(min(end_of_text, m.end))
     points = sorted(cuts)
     out: list[Segment] = []
-    for a, b in zip(points, points[1:], strict=False):
+    for a, b in pairwise(points):
         if a == b:
             continue
         covering = tuple(m for m in marks if m.start <= a and m.end >= b)

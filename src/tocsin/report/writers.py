@@ -63,7 +63,14 @@ def write_jsonl(results: Iterable[Result], out: IO[str]) -> None:
 
 
 CSV_COLUMNS: Final = (
-    "id", "risk", "level", "language", "categories", "signals", "selectors", "model_probability",
+    "id",
+    "risk",
+    "level",
+    "language",
+    "categories",
+    "signals",
+    "selectors",
+    "model_probability",
 )
 
 
