@@ -89,13 +89,7 @@ _BANKS: dict[str, str | None] = {
     "banque": None,
     "bancaire": None,
 }
-_BANK_RE = re.compile(
-    "|".join(
-        rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])" if name.isascii() else re.escape(name)
-        for name in sorted(_BANKS, key=len, reverse=True)
-    ),
-    re.IGNORECASE,
-)
+_BANK_RE = re.compile("|".join(re.escape(name) for name in sorted(_BANKS, key=len, reverse=True)))
 _BANK_NAMES = "|".join(re.escape(name) for name in sorted(_BANKS, key=len, reverse=True))
 _ACCOUNT = CaselessPattern(
     r"(?:account\s*(?:number|no\.?|#)|acc(?:t)?\.?\s*(?:no\.?|number|#)|a/c(?:\s*no\.?)?|"
@@ -106,6 +100,15 @@ _ACCOUNT = CaselessPattern(
     rf"\s*(?:(?:{_BANK_NAMES})\s*)?[:：]?\s*(?P<num>\d(?:[ \-]?\d){{7,19}})(?![\da-z])"
 )
 _ACCOUNT_PREFILTER = re.compile(r"\d{4}")
+
+
+def _bank_word(window: str, m: re.Match[str]) -> bool:
+    """Latin bank names must be whole words ("bri" is not a bank inside "fabric")."""
+    if not m.group()[0].isascii():
+        return True
+    before = window[m.start() - 1] if m.start() > 0 else " "
+    after = window[m.end()] if m.end() < len(window) else " "
+    return not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha())
 
 
 def extract_ibans(ctx: Context) -> list[Selector]:
@@ -150,8 +153,8 @@ def extract_accounts(ctx: Context) -> list[Selector]:
     out: list[Selector] = []
     for m in _ACCOUNT.finditer(ctx):
         start, end = m.span("num")
-        window = text[max(0, m.start() - BANK_WINDOW) : end + BANK_WINDOW]
-        banks = [b.group().lower() for b in _BANK_RE.finditer(window)]
+        window = text[max(0, m.start() - BANK_WINDOW) : end + BANK_WINDOW].lower()
+        banks = [b.group() for b in _BANK_RE.finditer(window) if _bank_word(window, b)]
         if not banks:
             continue
         countries = {_BANKS.get(b) for b in banks} - {None}

@@ -131,10 +131,11 @@ def _candidates(text: str) -> Iterator[re.Match[str]]:
     """
     pos = 0
     for token in text.split():
-        pos = text.find(token, pos)
-        if len(token) >= 26 and _LONG_RUN.search(token):
-            yield from _CANDIDATE.finditer(text, pos, pos + len(token))
-        pos += len(token)
+        if len(token) >= 26:
+            pos = text.find(token, pos)
+            if _LONG_RUN.search(token):
+                yield from _CANDIDATE.finditer(text, pos, pos + len(token))
+            pos += len(token)
 
 
 def extract(ctx: Context) -> list[Selector]:

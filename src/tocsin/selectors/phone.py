@@ -166,6 +166,11 @@ def _cuts(raw: str) -> list[int]:
     return [0] + [i + 1 for i, ch in enumerate(raw) if ch in " \u00a0"] + [len(raw) + 1]
 
 
+def _opened(raw: str) -> int:
+    """Brackets opened and not closed: a leading one then belongs to the sentence."""
+    return raw.count("(") + raw.count("\uff08") - raw.count(")") - raw.count("\uff09")
+
+
 def _resolve(
     ctx: Context,
     start: int,
@@ -185,7 +190,7 @@ def _resolve(
     end = start + len(raw)
     stripped = raw.lstrip(" .-\u00a0")
     start, raw = start + len(raw) - len(stripped), stripped
-    while raw and raw[0] in "(\uff08" and not any(c in raw for c in ")\uff09"):
+    while raw and raw[0] in "(\uff08" and _opened(raw) > 0:
         start += 1
         raw = raw[1:]
     if not raw:
