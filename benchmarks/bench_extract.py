@@ -42,10 +42,10 @@ from typing import Any
 import phonenumbers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import generate  # noqa: E402 -- benchmarks/ is a directory of scripts, not a package
+from corpus import generate
 
-from tocsin.selectors import extract  # noqa: E402
-from tocsin.selectors.context import LANGUAGE_REGIONS  # noqa: E402
+from tocsin.selectors import extract
+from tocsin.selectors.context import LANGUAGE_REGIONS
 
 Key = tuple[str, str]
 TYPES = [
@@ -133,7 +133,7 @@ PeerFn = Callable[[dict[str, Any]], set[Key]]
 def _iocsearcher() -> PeerFn | None:
     try:
         from iocsearcher.searcher import Searcher
-    except Exception:  # noqa: BLE001 -- any import failure means "peer not available"
+    except Exception:
         return None
     searcher = Searcher()
     mapping = {
@@ -167,7 +167,7 @@ def _iocsearcher() -> PeerFn | None:
 def _ioc_finder() -> PeerFn | None:
     try:
         from ioc_finder import find_iocs
-    except Exception:  # noqa: BLE001 -- any import failure means "peer not available"
+    except Exception:
         return None
     mapping = {
         "urls": "url",
@@ -196,7 +196,7 @@ def _ioc_finder() -> PeerFn | None:
 def _iocextract() -> PeerFn | None:
     try:
         import iocextract
-    except Exception:  # noqa: BLE001 -- any import failure means "peer not available"
+    except Exception:
         return None
 
     def run(doc: dict[str, Any]) -> set[Key]:

@@ -235,7 +235,7 @@ def _name(rng: random.Random, lo: int = 5, hi: int = 16) -> str:
     out = rng.choice(syll)
     while len(out) < lo or (len(out) < hi and rng.random() < 0.4):
         out += rng.choice(["_", "", "", "."]) if rng.random() < 0.3 else ""
-        out += rng.choice(syll + [str(rng.randint(1, 999))])
+        out += rng.choice([*syll, str(rng.randint(1, 999))])
     out = out.replace("..", ".").strip("._")[:hi]
     return out if len(out) >= lo and out[0].isalpha() else "hrteam" + str(rng.randint(10, 99))
 
@@ -644,7 +644,7 @@ def crypto_address(rng: random.Random) -> tuple[str, str, bool]:
 
 
 def gen_crypto(rng: random.Random, lang: str) -> list[Part]:
-    addr, chain, validated = crypto_address(rng)
+    addr, chain, _validated = crypto_address(rng)
     usdt = chain != "btc" and rng.random() < 0.6
     if usdt:
         word = rng.choice(
@@ -878,7 +878,8 @@ def gen_distractor(rng: random.Random, lang: str) -> list[Part]:
     if pick == 15:
         return [
             (
-                f"ISBN 978-{rng.randint(0, 9)}-{rng.randint(100, 999)}-{rng.randint(10000, 99999)}-{rng.randint(0, 9)}",
+                f"ISBN 978-{rng.randint(0, 9)}-{rng.randint(100, 999)}-"
+                f"{rng.randint(10000, 99999)}-{rng.randint(0, 9)}",
                 None,
             )
         ]

@@ -7,9 +7,7 @@ from tocsin.model.selector import Selector, SelectorType
 from tocsin.selectors import extract
 
 
-def found(
-    text: str, kind: SelectorType | None = None, **hints: str
-) -> list[tuple[str, str, str]]:
+def found(text: str, kind: SelectorType | None = None, **hints: str) -> list[tuple[str, str, str]]:
     """``(type, value, raw)`` of every selector found, optionally of one type only."""
     result: list[Selector] = extract(text, **hints)  # type: ignore[arg-type]
     for s in result:

@@ -46,13 +46,19 @@ def test_not_emails(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "value", "raw"),
     [
-        ("Apply: https://Jobs.Example.COM/apply?id=3).", "https://jobs.example.com/apply?id=3",
-         "https://Jobs.Example.COM/apply?id=3"),
+        (
+            "Apply: https://Jobs.Example.COM/apply?id=3).",
+            "https://jobs.example.com/apply?id=3",
+            "https://Jobs.Example.COM/apply?id=3",
+        ),
         ("xem tại www.luckyjob.top, nhanh", "http://www.luckyjob.top", "www.luckyjob.top"),
         ("(see http://x.com/a_(b))", "http://x.com/a_(b)", "http://x.com/a_(b)"),
         ("详情：https://abc.xyz/job职位介绍", "https://abc.xyz/job", "https://abc.xyz/job"),
-        ("site tokopedia.co.id/lowongan; ok", "http://tokopedia.co.id/lowongan",
-         "tokopedia.co.id/lowongan"),
+        (
+            "site tokopedia.co.id/lowongan; ok",
+            "http://tokopedia.co.id/lowongan",
+            "tokopedia.co.id/lowongan",
+        ),
         ("defanged hxxps://evil.top/x", "https://evil.top/x", "hxxps://evil.top/x"),
     ],
 )
@@ -71,8 +77,19 @@ def test_bare_domains() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["report.pdf", "main.py and run.sh", "archive.zip", "e.g. this", "i.e. that", "v1.2.3",
-     "done.Now we go", "wait...what", "Mr.Smith", "README.md", "3.14"],
+    [
+        "report.pdf",
+        "main.py and run.sh",
+        "archive.zip",
+        "e.g. this",
+        "i.e. that",
+        "v1.2.3",
+        "done.Now we go",
+        "wait...what",
+        "Mr.Smith",
+        "README.md",
+        "3.14",
+    ],
 )
 def test_not_domains(text: str) -> None:
     assert [s for s in extract(text) if s.type in (U, D)] == []
