@@ -63,3 +63,15 @@ def test_sigmoid_contributions_add_up_to_logit(synthetic_rows) -> None:
     total = (matrix @ est.coef_) * est.term_scale + (
         est.intercept_ * est.calibration_slope_ + est.calibration_offset_)
     assert np.allclose(total, np.log(p / (1 - p)))
+
+
+def test_fast_transform_equals_scikit_learn(synthetic_rows) -> None:
+    from tocsin.detect.ml.scoring import shipped_model
+
+    model = shipped_model("message")
+    assert model is not None
+    est = model.estimator
+    texts = [t for t, _ in synthetic_rows] + ["", "!!", "WIN a prize now now now"]
+    ours = est.transform_texts(texts)
+    theirs = est.vectorizer_.transform(est._normalise(texts))
+    assert abs(ours - theirs).max() < 1e-12

@@ -72,7 +72,7 @@ def test_refuses_untrusted_types(trained, tmp_path) -> None:
         directory = save_model(result.model, tmp_path / "untrusted")
     finally:
         del result.model.estimator.smuggled_
-    with pytest.raises(ModelError, match="does not trust.*LogisticRegression"):
+    with pytest.raises(ModelError, match=r"does not trust.*LogisticRegression"):
         load_model(directory)
 
 

@@ -36,7 +36,11 @@ _LIMITS = {
         "fraud (EMSCAD: 866 of 17,880). Probabilities are calibrated at the training prior "
         "recorded above; the engine re-bases them to its own prior.\n"
         "- English only: the engine never lets this model lower the risk of a document in "
-        "another language."),
+        "another language.\n"
+        "- Short ads lean towards fraud: EMSCAD's fraudulent ads more often lack a company "
+        "description, and a short text has few terms to argue against the model's positive "
+        "intercept. A two-line legitimate ad can score above 0.5 until a company profile is "
+        "included. Read the top terms, not only the probability."),
     "message": (
         "- The SMS sets are **English spam and smishing from 2011 and 2022** (prize draws, "
         "parcel and bank phishing). They contain **no pig-butchering openers** (\"wrong "

@@ -98,25 +98,26 @@ def emscad_fields_text(record: Mapping[str, str]) -> str:
     return " ".join(record.get(f, "") or "" for f in EMSCAD_FIELDS)
 
 
-_URL: Final = re.compile(
-    r"(?i)\b(?:https?://|www\.)\S+"
-    r"|\b[a-z0-9-]+\.(?:com|net|org|co\.uk|ly|me|info|biz|xyz|top|io)\b\S*"
+# One pass, one alternation: e-mail before URL (an address contains a domain), amount before
+# phone (an amount is digits); the leftmost match wins, as a reader would read it.
+_PLACEHOLDER: Final = re.compile(
+    r"(?P<zzemail>[\w.+-]+@[\w-]+\.[\w.-]+)"
+    r"|(?P<zzurl>(?:https?://|www\.)\S+"
+    r"|[a-z0-9-]+\.(?:com|net|org|co\.uk|ly|me|info|biz|xyz|top|io)\b\S*)"
+    r"|(?P<zzmoney>[£$€₹¥]\s?\d[\d,.]*|\d[\d,.]*\s?(?:usdt?|gbp|eur|pounds?|dollars?)\b)"
+    r"|(?P<zzphone>(?<!\w)\+?\d[\d -]{5,}\d(?!\w))"
 )
-_EMAIL: Final = re.compile(r"(?i)\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
-_PHONE: Final = re.compile(r"(?<!\w)\+?\d[\d -]{5,}\d(?!\w)")
-_MONEY: Final = re.compile(
-    r"[£$€₹¥]\s?\d[\d,.]*|\b\d[\d,.]*\s?(?:usd|usdt|gbp|eur|pounds?|dollars?)\b", re.I
-)
+
+
+def _placeholder(match: re.Match[str]) -> str:
+    return f" {match.lastgroup} "
 
 
 def message_normalise(text: str) -> str:
-    """Replace URLs, e-mails, phone numbers and amounts with placeholder tokens; lower-case."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _EMAIL.sub(" zzemail ", text)
-    text = _URL.sub(" zzurl ", text)
-    text = _MONEY.sub(" zzmoney ", text)
-    text = _PHONE.sub(" zzphone ", text)
-    return text.lower()
+    """Lower-case; replace e-mails, URLs, amounts and phone numbers with placeholder tokens."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _PLACEHOLDER.sub(_placeholder, text.lower())
 
 
 #: Normalisers by name, as recorded in a model's metadata (``normaliser`` field).
