@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001, RUF002 -- full-width and CJK punctuation is what this module matches
 """Bank accounts: IBANs, and national account numbers where the text says so reliably.
 
 **IBAN**: two upper-case letters, two check digits, then the BBAN, compact or in groups of

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001, RUF002 -- full-width and CJK punctuation is what this module matches
 """Context shared by the extractors: character folding, nearby words, region inference.
 
 Many selectors are only recognisable from the words around them (a bare ``@name`` is a

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001, RUF002 -- full-width and CJK punctuation is what this module matches
 """E-mail addresses, plain and obfuscated.
 
 Recruiters for scam compounds write addresses the way spam filters do not read them, so the

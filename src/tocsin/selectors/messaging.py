@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001, RUF002 -- full-width and CJK punctuation is what this module matches
 """Messaging accounts: Telegram, WhatsApp, Line, WeChat, QQ, Signal, Skype, Zalo.
 
 Recruiters move candidates off the job board to a chat app within one message, so these are

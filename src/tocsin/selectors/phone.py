@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001, RUF002 -- full-width and CJK punctuation is what this module matches
 """Phone numbers, normalised to E.164 with ``phonenumbers``.
 
 Why not ``phonenumbers.PhoneNumberMatcher``: it walks the whole text with a leniency state
@@ -28,6 +27,7 @@ Rules, and why:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -85,8 +85,14 @@ def _digits(raw: str) -> str:
     return _NON_DIGIT.sub("", fold_digits(raw))
 
 
+@lru_cache(maxsize=8192)
 def parse_phone(raw: str, region: str | None) -> tuple[str, str] | None:
-    """Parse one candidate: ``(e164, region)`` when it is a valid number, else ``None``."""
+    """Parse one candidate: ``(e164, region)`` when it is a valid number, else ``None``.
+
+    Cached: ``phonenumbers.parse`` is the most expensive step of extraction, a number in a
+    "WhatsApp: +84…" mention is read by two extractors, and recruiters repeat their numbers
+    across thousands of ads.
+    """
     folded = fold_digits(raw).strip()
     if folded.startswith("(+"):  # "(+84) 912…": the bracket only groups the country code
         folded = folded[1:].replace(")", "", 1)
