@@ -19,7 +19,6 @@ explainable rules:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -33,7 +32,7 @@ __all__ = ["SUPPORTED", "detect_language"]
 SUPPORTED: Final = ("en", "fr", "zh", "vi", "th", "id", "ms", "tl", "km", "my", "lo")
 
 _MIN_LETTERS: Final = 4
-_MAX_FASTTEXT_CHARS: Final = 600
+_MAX_FASTTEXT_CHARS: Final = 500
 _MAX_CHARS: Final = 2000  # fastText's answer is stable long before this; keeps huge inputs cheap
 
 # Unicode blocks whose letters name one language for our purposes.
@@ -71,25 +70,40 @@ class _ScriptCount:
     by_script: dict[str, int]
 
 
+def _char_class(ranges: list[tuple[int, int]]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in ranges) + "]")
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+_SCRIPT_PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
+    *(
+        (name, _char_class([(lo, hi) for lo, hi, n, _ in _SCRIPT_RANGES if n == name]))
+        for name in dict.fromkeys(n for _, _, n, _ in _SCRIPT_RANGES)
+    ),
+    ("Latn", re.compile("[A-Za-z\u00c0-\u024f]")),
+)
+_SCRIPT_SAMPLE: Final = 500
+# Anything outside Latin (with Vietnamese's Latin Extended Additional) and punctuation.
+_NON_LATIN = re.compile("[^\\x00-\\u024f\\u1e00-\\u1eff\\u2000-\\u206f]")
+
+
 def _count_scripts(text: str) -> _ScriptCount:
-    letters = 0
+    """Letters per script in the first characters of ``text``, counted by compiled regexes
+    (a Python loop over the characters cost more than the language model itself)."""
+    sample = text[:_SCRIPT_SAMPLE]
+    letters = len(_LETTER.findall(sample))
+    if _NON_LATIN.search(sample) is None:  # the common case: one cheap scan is enough
+        return _ScriptCount(letters, {"Latn": letters} if letters else {})
     by_script: dict[str, int] = {}
-    for ch in text:
-        if not ch.isalpha():
-            continue
-        letters += 1
-        cp = ord(ch)
-        if cp < 0x0250:
-            by_script["Latn"] = by_script.get("Latn", 0) + 1
-            continue
-        for lo, hi, script, _ in _SCRIPT_RANGES:
-            if lo <= cp <= hi:
-                by_script[script] = by_script.get(script, 0) + 1
-                break
-        else:
-            if unicodedata.category(ch).startswith("L"):
-                by_script["Zyyy"] = by_script.get("Zyyy", 0) + 1
-    return _ScriptCount(letters, by_script)
+    for name, pattern in _SCRIPT_PATTERNS:
+        n = len(pattern.findall(sample))
+        if n:
+            by_script[name] = n
+    other = letters - sum(by_script.values())
+    if other > 0:
+        by_script["Zyyy"] = other
+    # Combining vowel signs (Thai, Khmer…) are in their script's block but are not letters.
+    return _ScriptCount(max(letters, sum(by_script.values())), by_script)
 
 
 def _script_language(script: str) -> str | None:
