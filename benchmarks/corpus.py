@@ -236,7 +236,7 @@ def _name(rng: random.Random, lo: int = 5, hi: int = 16) -> str:
     while len(out) < lo or (len(out) < hi and rng.random() < 0.4):
         out += rng.choice(["_", "", "", "."]) if rng.random() < 0.3 else ""
         out += rng.choice([*syll, str(rng.randint(1, 999))])
-    out = out.replace("..", ".").strip("._")[:hi]
+    out = out.replace("..", ".").strip("._")[:hi].rstrip("._-")
     return out if len(out) >= lo and out[0].isalpha() else "hrteam" + str(rng.randint(10, 99))
 
 
