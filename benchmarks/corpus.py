@@ -21,6 +21,9 @@ document's language, or a country named in the same sentence), and an @mention d
 never placed within 80 characters of a Telegram keyword.
 
 Run: ``python benchmarks/corpus.py --docs 20000 --seed 7 --out benchmarks/results/corpus.jsonl``
+
+(Over 800 lines because most of it is data: filler sentences, written forms and distractors
+per language, one per line as the formatter lays them out.)
 """
 
 from __future__ import annotations
