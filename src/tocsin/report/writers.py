@@ -116,9 +116,10 @@ def _table(block: list[Result]) -> Table:
         why = "; ".join(s.title for s in v.signals[:4]) or "-"
         if len(v.signals) > 4:
             why += f" (+{len(v.signals) - 4})"
-        sels = ", ".join(f"{s.type.value} {s.value}" for s in v.selectors[:4]) or "-"
-        if len(v.selectors) > 4:
-            sels += f" (+{len(v.selectors) - 4})"
+        distinct = list(dict.fromkeys(f"{s.type.value} {s.value}" for s in v.selectors))
+        sels = ", ".join(distinct[:4]) or "-"
+        if len(distinct) > 4:
+            sels += f" (+{len(distinct) - 4})"
         table.add_row(
             v.document_id or "-",
             str(v.risk),
