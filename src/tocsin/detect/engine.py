@@ -9,7 +9,7 @@ for many documents, batching the learned models, which is where batching pays.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import islice
 
@@ -89,21 +89,10 @@ class Engine:
         language = detect_language(document.text, hint=document.language)
         lang = language.code if language.code != "und" else document.language
         selectors = extract(document.text, country=document.country, language=lang)
-        signals: list[Signal] = []
-        for hit in self.rules.match(document.text, kind=document.kind, language=lang):
-            ind = hit.indicator
-            signals.append(
-                Signal(
-                    indicator=ind.id,
-                    category=Category(ind.category),
-                    title=ind.title,
-                    explanation=ind.description,
-                    weight=ind.weight,
-                    evidence=tuple(hit.evidence),
-                    language=hit.language,
-                    sources=tuple(ind.source_labels),
-                )
-            )
+        signals = [
+            hit.to_signal()
+            for hit in self.rules.match(document.text, kind=document.kind, language=lang)
+        ]
         for derived, evidence in derive(document.kind, selectors):
             signals.append(
                 Signal(
@@ -162,21 +151,11 @@ class Engine:
 
 
 def _with_contribution(signal: Signal, contribution: float) -> Signal:
-    return Signal(
-        indicator=signal.indicator,
-        category=signal.category,
-        title=signal.title,
-        explanation=signal.explanation,
-        weight=signal.weight,
-        evidence=signal.evidence,
-        contribution=contribution,
-        language=signal.language,
-        sources=signal.sources,
-    )
+    return replace(signal, contribution=contribution)
 
 
 def _model_with_contribution(score: ModelScore, contribution: float) -> ModelScore:
-    return ModelScore(score.model, score.probability, contribution, score.top_terms)
+    return replace(score, contribution=contribution)
 
 
 @lru_cache(maxsize=1)
