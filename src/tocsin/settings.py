@@ -64,6 +64,42 @@ class Settings(BaseSettings):
             "records are reported and skipped, without being loaded into memory whole."
         ),
     )
+    graph_hub_threshold: int = Field(
+        500,
+        gt=0,
+        description=(
+            "A selector linked to more documents than this is a hub (a job board's support "
+            "address): it is reported but does not merge clusters (docs/graph.md)."
+        ),
+    )
+    graph_hub_share: float = Field(
+        0.005,
+        gt=0.0,
+        le=1.0,
+        description=(
+            "In smaller corpora a selector linked to more than this share of all documents is "
+            "already a hub (never below graph_hub_min_degree) (docs/graph.md)."
+        ),
+    )
+    graph_hub_min_degree: int = Field(
+        50,
+        gt=0,
+        description="The share rule never makes a selector with this many documents or fewer a hub.",
+    )
+    graph_near_duplicate_threshold: float = Field(
+        0.7,
+        gt=0.0,
+        le=1.0,
+        description=(
+            "Estimated Jaccard similarity of character 5-shingles at which two documents are "
+            "linked as near-duplicates (a reused template or script) (docs/graph.md)."
+        ),
+    )
+    graph_pivot_limit: int = Field(
+        200,
+        gt=0,
+        description="Most nodes a pivot or path search visits before it stops (docs/graph.md).",
+    )
 
 
 @lru_cache(maxsize=1)
