@@ -19,6 +19,7 @@ import sys
 import click
 
 from tocsin import __version__
+from tocsin.cli.graph_cmd import clusters_command, path_command
 from tocsin.cli.scan import scan_command
 from tocsin.errors import TocsinError
 
@@ -33,6 +34,8 @@ def cli() -> None:
 
 
 cli.add_command(scan_command)
+cli.add_command(clusters_command)
+cli.add_command(path_command)
 
 
 def _add_optional_commands() -> None:
