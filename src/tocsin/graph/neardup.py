@@ -11,10 +11,10 @@ digit runs) are masked, runs of whitespace become one space and every remaining 
 ``0`` — so a network that changes its phone, Telegram account or salary between two copies of
 an ad changes almost no shingles.
 
-Signature format (stored by the store at ingest): ``num_perm`` little-endian ``uint32`` values,
-datasketch's `MinHash` hash values with seed ``SEED`` and scheme ``SCHEME``. Change any parameter here and stored
-signatures must be recomputed; `signature` embeds nothing to detect that, so the parameters are
-constants, not settings.
+Signature format (stored by the store at ingest): ``NUM_PERM`` little-endian ``uint32`` values,
+datasketch's `MinHash` hash values with seed ``SEED`` and scheme ``SCHEME``. Change any
+parameter here and stored signatures must be recomputed; `signature` embeds nothing to detect
+that, so the parameters are constants, not settings.
 """
 
 from __future__ import annotations
