@@ -1,0 +1,185 @@
+"""The store's tables, as SQLAlchemy Core metadata.
+
+The migrations in ``tocsin/store/migrations`` create exactly these tables (a test compares
+them); queries use these objects. Integer surrogate keys (``pk``) keep the link tables narrow and
+their indexes small, so a pivot on a selector is one index range scan; the public identifiers are
+``documents.id`` (SHA-256 of the text) and ``selectors.key`` (``type:value``).
+
+Every document and statement carries its dataset and a TLP 2.0 marking, although enforcing
+markings comes with the web workspace.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "MARKINGS",
+    "datasets",
+    "document_datasets",
+    "documents",
+    "judgements",
+    "links",
+    "metadata",
+    "selectors",
+    "signals",
+    "statements",
+]
+
+MARKINGS: Final = ("clear", "green", "amber", "amber+strict", "red")
+"""TLP 2.0 markings, lower-case as stored."""
+
+# SQLite only makes INTEGER PRIMARY KEY an alias of the rowid; BigInteger would not be.
+PK = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("pk", PK, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("marking", String(20), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("pk", PK, primary_key=True, autoincrement=True),
+    Column("id", String(64), nullable=False, unique=True),
+    Column("dataset_pk", PK, ForeignKey("datasets.pk"), nullable=False),
+    Column("marking", String(20), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("language", String(8), nullable=True),
+    Column("risk", Integer, nullable=False),
+    Column("level", String(10), nullable=False),
+    Column("categories", String(200), nullable=False),
+    Column("verdict", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("title", String(300), nullable=True),
+    Column("source", String(1000), nullable=True),
+    Column("record_id", String(300), nullable=True),
+    Column("signature", LargeBinary, nullable=True),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Index("ix_documents_risk", "risk"),
+    Index("ix_documents_first_seen", "first_seen"),
+    Index("ix_documents_dataset_pk", "dataset_pk"),
+)
+
+document_datasets = Table(
+    "document_datasets",
+    metadata,
+    Column("document_pk", PK, ForeignKey("documents.pk"), primary_key=True),
+    Column("dataset_pk", PK, ForeignKey("datasets.pk"), primary_key=True),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+)
+
+selectors = Table(
+    "selectors",
+    metadata,
+    Column("pk", PK, primary_key=True, autoincrement=True),
+    Column("key", String(600), nullable=False, unique=True),
+    Column("type", String(20), nullable=False),
+    Column("value", String(580), nullable=False),
+    Column("normalised", String(580), nullable=False),
+    Column("chain", String(20), nullable=True),
+    Column("country", String(2), nullable=True),
+    Column("validated", Boolean, nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Index("ix_selectors_type_normalised", "type", "normalised"),
+)
+
+links = Table(
+    "links",
+    metadata,
+    # (selector, document) first: the pivot "documents of a selector" is a prefix range scan.
+    Column("selector_pk", PK, ForeignKey("selectors.pk"), primary_key=True),
+    Column("document_pk", PK, ForeignKey("documents.pk"), primary_key=True),
+    Column("spans", Text, nullable=False),
+    Index("ix_links_document_pk_selector_pk", "document_pk", "selector_pk"),
+)
+
+signals = Table(
+    "signals",
+    metadata,
+    Column("document_pk", PK, ForeignKey("documents.pk"), primary_key=True),
+    Column("indicator", String(120), primary_key=True),
+    Column("category", String(40), nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("contribution", Float, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Index("ix_signals_indicator", "indicator"),
+)
+
+statements = Table(
+    "statements",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("entity_id", String(80), nullable=False),
+    Column("schema", String(40), nullable=False),
+    Column("prop", String(40), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("dataset", String(200), nullable=False),
+    Column("document_id", String(64), nullable=True),
+    Column("origin", String(20), nullable=False),
+    Column("marking", String(20), nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Index("ix_statements_entity_id", "entity_id"),
+    Index("ix_statements_document_id", "document_id"),
+)
+
+judgements = Table(
+    "judgements",
+    metadata,
+    Column("pk", PK, primary_key=True, autoincrement=True),
+    Column("target", String(10), nullable=False),  # "link" or "merge"
+    Column("decision", String(10), nullable=False),  # confirm / reject / unsure
+    Column("a_kind", String(10), nullable=False),  # document / selector
+    Column("a_id", String(600), nullable=False),
+    Column("b_kind", String(10), nullable=False),
+    Column("b_id", String(600), nullable=False),
+    Column("who", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("why", Text, nullable=False),
+    UniqueConstraint("target", "a_kind", "a_id", "b_kind", "b_id", "who", "at"),
+)
+
+ALL_TABLES: Final = (
+    datasets,
+    documents,
+    document_datasets,
+    selectors,
+    links,
+    signals,
+    statements,
+    judgements,
+)
