@@ -8,6 +8,7 @@ docs/settings.md; a test fails when one is missing there.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -99,6 +100,29 @@ class Settings(BaseSettings):
         200,
         gt=0,
         description="Most nodes a pivot or path search visits before it stops (docs/graph.md).",
+    )
+    database_url: str | None = Field(
+        None,
+        description=(
+            "SQLAlchemy URL of the store's database, e.g. postgresql+psycopg://user@host/tocsin; "
+            "unset means an SQLite file under the user's data directory (docs/store.md)."
+        ),
+    )
+    default_marking: Literal["clear", "green", "amber", "amber+strict", "red"] = Field(
+        "amber",
+        description=(
+            "TLP 2.0 marking given to a new dataset's documents and statements when "
+            "`tocsin ingest --marking` is not given (docs/store.md)."
+        ),
+    )
+    ingest_batch_size: int = Field(
+        500,
+        gt=0,
+        le=100_000,
+        description=(
+            "Documents scanned and written per database transaction by `tocsin ingest`; a "
+            "killed ingest loses at most the batch in flight (docs/store.md)."
+        ),
     )
 
 
