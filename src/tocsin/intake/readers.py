@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from tocsin.errors import InputError, RecordError
+from tocsin.intake.markup import read_eml, read_html
 from tocsin.model import Document, DocumentKind
 
 __all__ = ["FORMATS", "ReadOptions", "read_inputs"]
@@ -24,6 +25,9 @@ FORMATS: Final[dict[str, str]] = {
     ".ndjson": "jsonl",
     ".csv": "csv",
     ".tsv": "tsv",
+    ".html": "html",
+    ".htm": "html",
+    ".eml": "eml",
 }
 
 _KNOWN_JSON_FIELDS: Final = ("kind", "language", "lang", "country", "source")
@@ -298,7 +302,13 @@ def _read_stream(
         return _read_jsonl(stream, opts, source, progress)
     if fmt in {"csv", "tsv"}:
         return _read_csv(stream, opts, source, progress, "," if fmt == "csv" else "\t")
-    raise InputError(f"unknown input format {fmt!r} (one of: txt, jsonl, csv, tsv)")
+    if fmt == "html":
+        return read_html(
+            stream, opts.max_bytes, opts.encoding, opts.kind, source, opts.language, opts.country
+        )
+    if fmt == "eml":
+        return read_eml(stream, opts.max_bytes, opts.kind, source, opts.language, opts.country)
+    raise InputError(f"unknown input format {fmt!r} (one of: txt, jsonl, csv, tsv, html, eml)")
 
 
 def _expand(inputs: Sequence[str]) -> Iterator[Path | str | InputError]:
