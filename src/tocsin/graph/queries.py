@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tocsin.graph.source import LinkSource, NodeKind, NodeRef
+from tocsin.settings import get_settings
 
 __all__ = ["Path", "Subgraph", "pivot", "shortest_path"]
 
@@ -77,11 +78,18 @@ def pivot(
     start: NodeRef,
     *,
     depth: int = 2,
-    limit: int = 200,
-    hub_threshold: int = 500,
+    limit: int | None = None,
+    hub_threshold: int | None = None,
     fanout: int = 100,
 ) -> Subgraph:
-    """Everything within ``depth`` hops of ``start`` (a hop is document ↔ selector)."""
+    """Everything within ``depth`` hops of ``start`` (a hop is document ↔ selector).
+
+    ``limit`` and ``hub_threshold`` default to the settings ``graph_pivot_limit`` and
+    ``graph_hub_threshold``.
+    """
+    settings = get_settings()
+    limit = settings.graph_pivot_limit if limit is None else limit
+    hub_threshold = settings.graph_hub_threshold if hub_threshold is None else hub_threshold
     graph = Subgraph(start=start, depth={start: 0})
     queue = deque([start])
     while queue:
