@@ -20,7 +20,9 @@ import click
 
 from tocsin import __version__
 from tocsin.cli.graph_cmd import clusters_command, path_command
+from tocsin.cli.query_cmd import export_command, search_command, show_command
 from tocsin.cli.scan import scan_command
+from tocsin.cli.store_cmd import ingest_command
 from tocsin.errors import TocsinError
 
 __all__ = ["main"]
@@ -36,6 +38,10 @@ def cli() -> None:
 cli.add_command(scan_command)
 cli.add_command(clusters_command)
 cli.add_command(path_command)
+cli.add_command(ingest_command)
+cli.add_command(search_command)
+cli.add_command(show_command)
+cli.add_command(export_command)
 
 
 def _add_optional_commands() -> None:
