@@ -32,7 +32,7 @@ def _cut(texts: list[str], n: int) -> list[str]:
     out = []
     for i in range(n):
         start = (i * 733) % max(1, len(blob) - SIZE)
-        out.append(blob[start:start + SIZE])
+        out.append(blob[start : start + SIZE])
     return out
 
 
@@ -44,9 +44,13 @@ def corpus(kind: DocumentKind, n: int) -> list[str]:
     if kind is DocumentKind.JOB_AD:
         path = directory / "emscad_raw_fraud_train.csv"
         with path.open(encoding="utf-8", newline="") as handle:
-            texts = [" ".join(r[f] for f in ("title", "company_profile", "description",
-                                             "requirements", "benefits"))
-                     for r in csv.DictReader(handle)]
+            texts = [
+                " ".join(
+                    r[f]
+                    for f in ("title", "company_profile", "description", "requirements", "benefits")
+                )
+                for r in csv.DictReader(handle)
+            ]
     else:
         path = directory / "sms_spam_train.tsv"
         texts = [line.partition("\t")[2] for line in path.read_text(encoding="utf-8").splitlines()]
@@ -65,16 +69,21 @@ def bench(kind: DocumentKind, n: int, batch: int) -> dict[str, float]:
     for _ in range(3):
         started = time.perf_counter()
         for i in range(0, len(texts), batch):
-            score(model, texts[i:i + batch])
+            score(model, texts[i : i + batch])
         best_batched = max(best_batched, len(texts) / (time.perf_counter() - started))
         single = texts[: min(len(texts), 1000)]
         started = time.perf_counter()
         for text in single:
             score(model, [text])
         best_single = max(best_single, len(single) / (time.perf_counter() - started))
-    return {"load_s": round(load, 3), "batched_docs_per_s": round(best_batched),
-            "single_docs_per_s": round(best_single), "batch": batch, "docs": len(texts),
-            "mean_chars": round(sum(map(len, texts)) / len(texts))}
+    return {
+        "load_s": round(load, 3),
+        "batched_docs_per_s": round(best_batched),
+        "single_docs_per_s": round(best_single),
+        "batch": batch,
+        "docs": len(texts),
+        "mean_chars": round(sum(map(len, texts)) / len(texts)),
+    }
 
 
 def main() -> None:
@@ -83,15 +92,19 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    results = {k.value: bench(k, args.docs, args.batch)
-               for k in (DocumentKind.JOB_AD, DocumentKind.MESSAGE)}
+    results = {
+        k.value: bench(k, args.docs, args.batch)
+        for k in (DocumentKind.JOB_AD, DocumentKind.MESSAGE)
+    }
     if args.json:
         print(json.dumps(results, indent=2))
         return
     for name, r in results.items():
-        print(f"{name:8s} batched {r['batched_docs_per_s']:>7,} docs/s (batch {r['batch']})  "
-              f"single {r['single_docs_per_s']:>6,} docs/s  load {r['load_s']} s  "
-              f"({r['docs']} docs of ~{r['mean_chars']} chars)")
+        print(
+            f"{name:8s} batched {r['batched_docs_per_s']:>7,} docs/s (batch {r['batch']})  "
+            f"single {r['single_docs_per_s']:>6,} docs/s  load {r['load_s']} s  "
+            f"({r['docs']} docs of ~{r['mean_chars']} chars)"
+        )
 
 
 if __name__ == "__main__":

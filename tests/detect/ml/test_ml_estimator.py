@@ -61,7 +61,8 @@ def test_sigmoid_contributions_add_up_to_logit(synthetic_rows) -> None:
     matrix = est.transform_texts(X[:3])
     p = est.predict_proba(X[:3])[:, 1]
     total = (matrix @ est.coef_) * est.term_scale + (
-        est.intercept_ * est.calibration_slope_ + est.calibration_offset_)
+        est.intercept_ * est.calibration_slope_ + est.calibration_offset_
+    )
     assert np.allclose(total, np.log(p / (1 - p)))
 
 

@@ -26,7 +26,8 @@ def test_matches_the_published_form_of_an_emscad_ad() -> None:
 
 def test_stop_words_punctuation_and_masks() -> None:
     assert emscad_normalise("We're hiring: Full-time Admin/Receptionist!") == (
-        "hiring full time admin receptionist")
+        "hiring full time admin receptionist"
+    )
     assert emscad_normalise("Bachelor's Degree") == "bachelor degree"
     assert emscad_normalise("call #PHONE_ab12# or #URL_ff00# now") == "call phone_ab12"
     assert emscad_normalise("itâ€™s great") == "great"
@@ -36,7 +37,8 @@ def test_idempotent_on_preprocessed_text() -> None:
     text = "seeking customer service representative enjoys building relationships"
     assert emscad_normalise(text) == text
     assert emscad_normalise(emscad_normalise("The Job: IT Support, Phnom Penh")) == (
-        emscad_normalise("The Job: IT Support, Phnom Penh"))
+        emscad_normalise("The Job: IT Support, Phnom Penh")
+    )
 
 
 def test_message_placeholders() -> None:

@@ -24,10 +24,13 @@ FRAUD_SMS = "URGENT! You have won a £1000 prize. Claim now at http://bit.ly/xyz
 LEGIT_SMS = "Hey, are we still on for dinner tonight? I'll pick you up at 7"
 
 
-@pytest.mark.parametrize(("kind", "fraud", "legit"), [
-    (DocumentKind.JOB_AD, FRAUD_AD, LEGIT_AD),
-    (DocumentKind.MESSAGE, FRAUD_SMS, LEGIT_SMS),
-])
+@pytest.mark.parametrize(
+    ("kind", "fraud", "legit"),
+    [
+        (DocumentKind.JOB_AD, FRAUD_AD, LEGIT_AD),
+        (DocumentKind.MESSAGE, FRAUD_SMS, LEGIT_SMS),
+    ],
+)
 def test_obvious_fraud_scores_higher(kind: DocumentKind, fraud: str, legit: str) -> None:
     model = shipped_model(kind)
     assert model is not None
@@ -55,8 +58,9 @@ def test_score_batches_and_explains() -> None:
     assert model is not None
     scores = score(model, [FRAUD_SMS, LEGIT_SMS, ""], top_k=3)
     assert all(isinstance(s, ModelScore) for s in scores)
-    assert np.allclose([s.probability for s in scores[:2]],
-                       model.predict_proba([FRAUD_SMS, LEGIT_SMS]))
+    assert np.allclose(
+        [s.probability for s in scores[:2]], model.predict_proba([FRAUD_SMS, LEGIT_SMS])
+    )
     top = scores[0].top_terms
     assert 0 < len(top) <= 3 and all(isinstance(t, str) for t, _ in top)
     assert top[0][1] > 0  # the strongest term of an obvious spam pushes towards spam

@@ -76,11 +76,13 @@ def _raw_text_check(result: TrainingResult, directory: Path) -> tuple[dict[str, 
         jaccards.append(score)
         if best in test and score >= 0.5:
             matched_test.append(r)
-    agreement = (f"Normaliser check: the 646 raw fraudulent EMSCAD ads, normalised by "
-                 f"`emscad_normalise`, share a median {statistics.median(jaccards):.1%} of their "
-                 f"distinct words with their published preprocessed twin (10th percentile "
-                 f"{sorted(jaccards)[len(jaccards) // 10]:.1%}; differences come from the two "
-                 f"public copies being extracted differently, e.g. list items glued together).")
+    agreement = (
+        f"Normaliser check: the 646 raw fraudulent EMSCAD ads, normalised by "
+        f"`emscad_normalise`, share a median {statistics.median(jaccards):.1%} of their "
+        f"distinct words with their published preprocessed twin (10th percentile "
+        f"{sorted(jaccards)[len(jaccards) // 10]:.1%}; differences come from the two "
+        f"public copies being extracted differently, e.g. list items glued together)."
+    )
     model = result.model
     threshold = model.threshold
     raw_probs = model.predict_proba([raw[r] for r in matched_test])
@@ -94,7 +96,8 @@ def _raw_text_check(result: TrainingResult, directory: Path) -> tuple[dict[str, 
             f"the raw text of {len(matched_test)} held-out fraudulent ads, normalised at "
             f"prediction time, is flagged at recall {float(np.mean(raw_probs >= threshold)):.3f}"
             f" versus {float(np.mean(pre_probs >= threshold)):.3f} for their published "
-            "preprocessed form."),
+            "preprocessed form."
+        ),
     }
     return check, agreement
 
@@ -103,13 +106,20 @@ def build(kinds: list[DocumentKind], output: Path, cards: Path | None) -> None:
     directory = training_data_dir()
     for kind in kinds:
         print(f"building {kind.value} from {directory} …", file=sys.stderr)
-        result = train(kind, base="shipped", select=True, random_state=0, name=kind.value,
-                       description=_DESCRIPTIONS[kind])
+        result = train(
+            kind,
+            base="shipped",
+            select=True,
+            random_state=0,
+            name=kind.value,
+            description=_DESCRIPTIONS[kind],
+        )
         meta = result.model.metadata
         meta.metrics["baseline"] = _baseline(result)
         meta.metrics["baseline_description"] = (
             "scikit-learn defaults — `TfidfVectorizer()` + `LogisticRegression()` (no "
-            "normaliser, no calibration, threshold 0.5) — trained and tested on the same split.")
+            "normaliser, no calibration, threshold 0.5) — trained and tested on the same split."
+        )
         if kind is DocumentKind.JOB_AD:
             check, agreement = _raw_text_check(result, directory)
             meta.metrics["raw_text_check"] = check
@@ -128,8 +138,10 @@ def build(kinds: list[DocumentKind], output: Path, cards: Path | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tocsin.detect.ml.build",
-                                     description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="python -m tocsin.detect.ml.build",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+    )
     parser.add_argument("--kind", choices=["job_ad", "message"], action="append")
     parser.add_argument("--output", type=Path, default=SHIPPED_DIR)
     parser.add_argument("--cards", type=Path, default=_REPO / "docs" / "model-cards")

@@ -39,21 +39,25 @@ FILES: Final[dict[DocumentKind, tuple[str, ...]]] = {
 CITATIONS: Final[dict[str, str]] = {
     "emscad_balanced_train.csv": (
         "EMSCAD (Employment Scam Aegean Dataset), balanced preprocessed subset: Vidros, Kolias, "
-        "Kambourakis, Akoglu, \"Automatic Detection of Online Recruitment Frauds: "
-        "Characteristics, Methods, and a Public Dataset\", Future Internet 9(1):6, 2017, "
+        'Kambourakis, Akoglu, "Automatic Detection of Online Recruitment Frauds: '
+        'Characteristics, Methods, and a Public Dataset", Future Internet 9(1):6, 2017, '
         "doi:10.3390/fi9010006. Split from the public repository "
-        "Eric-Miao/INFO251-Job_Scam_Detection. Published as a \"publicly available dataset\"; "
-        "no licence stated."),
+        'Eric-Miao/INFO251-Job_Scam_Detection. Published as a "publicly available dataset"; '
+        "no licence stated."
+    ),
     "emscad_raw_fraud_train.csv": (
         "Raw text of the EMSCAD fraudulent ads (same ads as the fraudulent rows above), from "
-        "the public repository grv7-deve/fakejobpost; Vidros et al. 2017 as above."),
+        "the public repository grv7-deve/fakejobpost; Vidros et al. 2017 as above."
+    ),
     "sms_spam_train.tsv": (
-        "SMS Spam Collection v.1: Almeida, Gómez Hidalgo, Yamakami, \"Contributions to the "
-        "Study of SMS Spam Filtering: New Collection and Results\", DocEng 2011. Free for all "
-        "purposes."),
+        'SMS Spam Collection v.1: Almeida, Gómez Hidalgo, Yamakami, "Contributions to the '
+        'Study of SMS Spam Filtering: New Collection and Results", DocEng 2011. Free for all '
+        "purposes."
+    ),
     "smishing_train.csv": (
         "SMS Phishing Dataset for Machine Learning and Pattern Recognition: Mishra & Soni, "
-        "Mendeley Data, 2022, doi:10.17632/f45bkkt8pr.1."),
+        "Mendeley Data, 2022, doi:10.17632/f45bkkt8pr.1."
+    ),
 }
 
 
@@ -73,8 +77,11 @@ def training_data_dir() -> Path:
 def _path(directory: Path, name: str) -> Path:
     path = directory / name
     if not path.is_file():
-        raise InputError(f"training file {name} is missing from {directory}",
-                         source=str(path), hint=f"set {_ENV} to the shared data directory")
+        raise InputError(
+            f"training file {name} is missing from {directory}",
+            source=str(path),
+            hint=f"set {_ENV} to the shared data directory",
+        )
     return path
 
 
@@ -108,26 +115,47 @@ def load_bundled(kind: DocumentKind) -> LabelledData:
     directory = training_data_dir()
     if kind is DocumentKind.JOB_AD:
         path = _path(directory, "emscad_balanced_train.csv")
-        data = read_labelled([path], text_column="text", label_column="fraudulent",
-                             positive_labels=("1",), negative_labels=("0",))
+        data = read_labelled(
+            [path],
+            text_column="text",
+            label_column="fraudulent",
+            positive_labels=("1",),
+            negative_labels=("0",),
+        )
         data.languages = ["en"] * len(data.texts)
-        data.sources = [DataSource(path.name, s.sha256, s.rows_read, s.rows_used)
-                        for s in data.sources]
+        data.sources = [
+            DataSource(path.name, s.sha256, s.rows_read, s.rows_used) for s in data.sources
+        ]
         raw = _path(directory, "emscad_raw_fraud_train.csv")
         with raw.open(encoding="utf-8", newline="") as handle:
             raw_rows = sum(1 for _ in csv.DictReader(handle))
-        data.sources.append(DataSource(raw.name, sha256_file(raw), raw_rows, 0,
-                                       role="normaliser check (same ads as the fraudulent rows)"))
+        data.sources.append(
+            DataSource(
+                raw.name,
+                sha256_file(raw),
+                raw_rows,
+                0,
+                role="normaliser check (same ads as the fraudulent rows)",
+            )
+        )
         return data
     if kind is DocumentKind.MESSAGE:
         data = _read_sms_tsv(_path(directory, "sms_spam_train.tsv"))
         path = _path(directory, "smishing_train.csv")
-        smishing = read_labelled([path], text_column="TEXT", label_column="label",
-                                 positive_labels=("spam", "smishing"), negative_labels=("ham",))
+        smishing = read_labelled(
+            [path],
+            text_column="TEXT",
+            label_column="label",
+            positive_labels=("spam", "smishing"),
+            negative_labels=("ham",),
+        )
         smishing.languages = ["en"] * len(smishing.texts)
-        smishing.sources = [DataSource(path.name, s.sha256, s.rows_read, s.rows_used)
-                            for s in smishing.sources]
+        smishing.sources = [
+            DataSource(path.name, s.sha256, s.rows_read, s.rows_used) for s in smishing.sources
+        ]
         data.extend(smishing)
         return data
-    raise InputError(f"no bundled training data for document kind {kind.value!r}",
-                     hint="train job_ad or message models, or give --base none with your data")
+    raise InputError(
+        f"no bundled training data for document kind {kind.value!r}",
+        hint="train job_ad or message models, or give --base none with your data",
+    )

@@ -35,8 +35,17 @@ __all__ = [
 
 #: Labels read as "fraud" (1) and "legitimate" (0) unless the caller gives its own; compared
 #: after stripping and case-folding.
-DEFAULT_POSITIVE: Final = ("1", "true", "yes", "fraud", "fraudulent", "scam", "spam", "smishing",
-                           "confirmed")
+DEFAULT_POSITIVE: Final = (
+    "1",
+    "true",
+    "yes",
+    "fraud",
+    "fraudulent",
+    "scam",
+    "spam",
+    "smishing",
+    "confirmed",
+)
 DEFAULT_NEGATIVE: Final = ("0", "false", "no", "legit", "legitimate", "ham", "genuine", "rejected")
 
 _MAX_PROBLEMS_KEPT: Final = 1000
@@ -66,8 +75,13 @@ class DataSource:
     role: str = "training"
 
     def to_dict(self) -> dict[str, object]:
-        return {"path": self.path, "sha256": self.sha256, "rows_read": self.rows_read,
-                "rows_used": self.rows_used, "role": self.role}
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "rows_read": self.rows_read,
+            "rows_used": self.rows_used,
+            "role": self.role,
+        }
 
 
 @dataclass
@@ -180,8 +194,12 @@ def _records(
     missing = [c for c in required if c not in header]
     if missing:
         raise InputError(
-            f"no column {missing[0]!r}; columns are {header}", source=str(path), line=1,
-            field=missing[0], hint="choose the columns with --text-column / --label-column")
+            f"no column {missing[0]!r}; columns are {header}",
+            source=str(path),
+            line=1,
+            field=missing[0],
+            hint="choose the columns with --text-column / --label-column",
+        )
     while True:
         start = (numbers[-1] + 1) if numbers else 1
         try:
@@ -194,8 +212,11 @@ def _records(
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            data.add_problem(RecordProblem(
-                str(path), start, f"{len(row)} fields where the header has {len(header)}"))
+            data.add_problem(
+                RecordProblem(
+                    str(path), start, f"{len(row)} fields where the header has {len(header)}"
+                )
+            )
             continue
         yield start, dict(zip(header, row, strict=True))
 
@@ -244,8 +265,11 @@ def read_labelled(
             elif label in negative:
                 value = 0
             else:
-                part.add_problem(RecordProblem(
-                    str(path), line, f"unknown label {raw_label!r} in {label_column!r}"))
+                part.add_problem(
+                    RecordProblem(
+                        str(path), line, f"unknown label {raw_label!r} in {label_column!r}"
+                    )
+                )
                 continue
             language = record.get(language_column) if language_column else None
             part.texts.append(text)
@@ -260,7 +284,8 @@ def read_labelled(
         first = result.problems[0] if result.problems else None
         raise InputError(
             "no usable record in the data" + (f"; first problem: {first}" if first else ""),
-            hint=f"labels read as fraud: {sorted(positive)}; as legitimate: {sorted(negative)}")
+            hint=f"labels read as fraud: {sorted(positive)}; as legitimate: {sorted(negative)}",
+        )
     return result
 
 

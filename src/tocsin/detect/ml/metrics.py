@@ -42,9 +42,13 @@ class BinMetrics:
     fraction_positive: float | None
 
     def to_dict(self) -> dict[str, object]:
-        return {"low": self.low, "high": self.high, "count": self.count,
-                "mean_predicted": _r(self.mean_predicted),
-                "fraction_positive": _r(self.fraction_positive)}
+        return {
+            "low": self.low,
+            "high": self.high,
+            "count": self.count,
+            "mean_predicted": _r(self.mean_predicted),
+            "fraction_positive": _r(self.fraction_positive),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +81,16 @@ class ClassMetrics:
         return self.tp + self.fp
 
     def to_dict(self) -> dict[str, object]:
-        return {"threshold": self.threshold, "n": self.n, "positives": self.positives,
-                "precision": _r(self.precision), "recall": _r(self.recall), "f1": _r(self.f1),
-                "flagged": self.flagged,
-                "confusion": {"tp": self.tp, "fp": self.fp, "tn": self.tn, "fn": self.fn}}
+        return {
+            "threshold": self.threshold,
+            "n": self.n,
+            "positives": self.positives,
+            "precision": _r(self.precision),
+            "recall": _r(self.recall),
+            "f1": _r(self.f1),
+            "flagged": self.flagged,
+            "confusion": {"tp": self.tp, "fp": self.fp, "tn": self.tn, "fn": self.fn},
+        }
 
 
 def _r(value: float | None) -> float | None:
@@ -112,10 +122,15 @@ def reliability_bins(y: npt.ArrayLike, p: npt.ArrayLike, n_bins: int = 10) -> li
     for b in range(n_bins):
         mask = index == b
         count = int(mask.sum())
-        bins.append(BinMetrics(
-            round(b / n_bins, 4), round((b + 1) / n_bins, 4), count,
-            float(probs[mask].mean()) if count else None,
-            float(labels[mask].mean()) if count else None))
+        bins.append(
+            BinMetrics(
+                round(b / n_bins, 4),
+                round((b + 1) / n_bins, 4),
+                count,
+                float(probs[mask].mean()) if count else None,
+                float(labels[mask].mean()) if count else None,
+            )
+        )
     return bins
 
 
@@ -167,22 +182,36 @@ class EvaluationReport:
 
     def headline(self) -> dict[str, float | int | None]:
         """The figures stored in model metadata and quoted in model cards."""
-        return {"n": self.n, "positives": self.positives, "threshold": self.threshold,
-                "precision": _r(self.precision), "recall": _r(self.recall), "f1": _r(self.f1),
-                "pr_auc": _r(self.pr_auc), "roc_auc": _r(self.roc_auc),
-                "brier": _r(self.brier), "ece": _r(self.ece)}
+        return {
+            "n": self.n,
+            "positives": self.positives,
+            "threshold": self.threshold,
+            "precision": _r(self.precision),
+            "recall": _r(self.recall),
+            "f1": _r(self.f1),
+            "pr_auc": _r(self.pr_auc),
+            "roc_auc": _r(self.roc_auc),
+            "brier": _r(self.brier),
+            "ece": _r(self.ece),
+        }
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "model": self.model, "kind": self.kind, "data": self.data,
+            "model": self.model,
+            "kind": self.kind,
+            "data": self.data,
             **self.headline(),
             "confusion": self.at_threshold.to_dict()["confusion"],
-            "calibration": {"brier": _r(self.brier), "ece": _r(self.ece),
-                            "bins": [b.to_dict() for b in self.bins]},
+            "calibration": {
+                "brier": _r(self.brier),
+                "ece": _r(self.ece),
+                "bins": [b.to_dict() for b in self.bins],
+            },
             "thresholds": [t.to_dict() for t in self.thresholds],
             "per_language": {k: v.to_dict() for k, v in sorted(self.per_language.items())},
             "languages_detected": dict(sorted(self.languages_detected.items())),
-            "problem_count": self.problem_count, "problems": self.problems,
+            "problem_count": self.problem_count,
+            "problems": self.problems,
             "warnings": self.warnings,
         }
 
@@ -216,14 +245,20 @@ def summarise(
             mask = np.array([(x or "und") == lang for x in languages])
             per_language[lang] = class_metrics(labels[mask], probs[mask], threshold)
     return EvaluationReport(
-        model=model, kind=kind, n=len(labels), positives=int(labels.sum()), threshold=threshold,
+        model=model,
+        kind=kind,
+        n=len(labels),
+        positives=int(labels.sum()),
+        threshold=threshold,
         at_threshold=class_metrics(labels, probs, threshold),
         pr_auc=float(average_precision_score(labels, probs)) if both else None,
         roc_auc=float(roc_auc_score(labels, probs)) if both else None,
-        brier=brier_score(labels, probs), ece=expected_calibration_error(labels, probs, n_bins),
+        brier=brier_score(labels, probs),
+        ece=expected_calibration_error(labels, probs, n_bins),
         bins=reliability_bins(labels, probs, n_bins),
         thresholds=[class_metrics(labels, probs, t) for t in THRESHOLDS],
         per_language=per_language,
         languages_detected=dict(Counter(lang or "und" for lang in languages or [])),
-        warnings=warnings, pr_curve=curve,
+        warnings=warnings,
+        pr_curve=curve,
     )

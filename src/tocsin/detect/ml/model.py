@@ -39,12 +39,20 @@ FORMAT: Final = "tocsin-text-model"
 #: strings and numpy arrays (see TextClassifier.__getstate__), so one class of ours, numpy
 #: arrays and JSON-like builtins. skops trusts scikit-learn and numpy types by default; we do
 #: not rely on that default: a file holding any type outside this list is refused.
-TRUSTED_TYPES: Final = frozenset({
-    "tocsin.detect.ml.estimator.TextClassifier",
-    "numpy.ndarray",
-    "builtins.str", "builtins.int", "builtins.float", "builtins.bool", "builtins.NoneType",
-    "builtins.dict", "builtins.list", "builtins.tuple",
-})
+TRUSTED_TYPES: Final = frozenset(
+    {
+        "tocsin.detect.ml.estimator.TextClassifier",
+        "numpy.ndarray",
+        "builtins.str",
+        "builtins.int",
+        "builtins.float",
+        "builtins.bool",
+        "builtins.NoneType",
+        "builtins.dict",
+        "builtins.list",
+        "builtins.tuple",
+    }
+)
 
 
 @dataclass
@@ -76,8 +84,10 @@ class ModelMetadata:
         try:
             return cls(**{k: v for k, v in data.items() if k in known})  # type: ignore[arg-type]
         except TypeError as exc:
-            raise ModelError(f"{source}: model metadata is incomplete ({exc})",
-                             hint="rebuild the model with `tocsin model train`") from None
+            raise ModelError(
+                f"{source}: model metadata is incomplete ({exc})",
+                hint="rebuild the model with `tocsin model train`",
+            ) from None
 
 
 class TextModel:
@@ -108,8 +118,9 @@ class TextModel:
     def languages(self) -> frozenset[str]:
         """ISO 639-1 codes the model was trained on (a handful of examples do not count)."""
         total = sum(self.metadata.languages.values()) or 1
-        return frozenset(code for code, n in self.metadata.languages.items()
-                         if n >= 50 or n / total >= 0.05)
+        return frozenset(
+            code for code, n in self.metadata.languages.items() if n >= 50 or n / total >= 0.05
+        )
 
     @property
     def threshold(self) -> float:
@@ -186,8 +197,10 @@ def read_metadata(directory: Path | str) -> ModelMetadata:
     """Read and check ``model.json`` only (no estimator)."""
     meta_path = Path(directory) / META_FILE
     if not meta_path.is_file():
-        raise ModelError(f"{directory} is not a Tocsin model: {META_FILE} is missing",
-                         hint="give a directory written by `tocsin model train`")
+        raise ModelError(
+            f"{directory} is not a Tocsin model: {META_FILE} is missing",
+            hint="give a directory written by `tocsin model train`",
+        )
     try:
         raw = json.loads(meta_path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -199,11 +212,13 @@ def read_metadata(directory: Path | str) -> ModelMetadata:
         raise ModelError(
             f"{directory}: built with feature-set version {meta.feature_set_version}, this "
             f"Tocsin uses version {FEATURE_SET_VERSION}",
-            hint="retrain the model with this version (`tocsin model train`)")
+            hint="retrain the model with this version (`tocsin model train`)",
+        )
     if _major_minor(str(meta.tocsin_version)) != _major_minor(__version__):
         raise ModelError(
             f"{directory}: built by Tocsin {meta.tocsin_version}, this is {__version__}",
-            hint="models are only loaded by the same major.minor version; retrain it")
+            hint="models are only loaded by the same major.minor version; retrain it",
+        )
     return meta
 
 
@@ -214,16 +229,20 @@ def load_model(directory: Path | str) -> TextModel:
     if not skops_path.is_file():
         raise ModelError(f"{directory}: {MODEL_FILE} is missing")
     if _sha256(skops_path) != meta.skops_sha256:
-        raise ModelError(f"{skops_path} does not match the SHA-256 recorded in {META_FILE}",
-                         hint="one of the two files was changed; retrain or restore the model")
+        raise ModelError(
+            f"{skops_path} does not match the SHA-256 recorded in {META_FILE}",
+            hint="one of the two files was changed; retrain or restore the model",
+        )
     try:
         refused = sorted(types_in(skops_path) - TRUSTED_TYPES)
         refused += sorted(set(sio.get_untrusted_types(file=skops_path)) - TRUSTED_TYPES)
     except Exception as exc:  # zipfile / json / skops raise many types on a corrupt archive
         raise ModelError(f"{skops_path}: unreadable skops file ({exc})") from None
     if refused:
-        raise ModelError(f"{skops_path} contains types Tocsin does not trust: {refused}",
-                         hint="only models written by `tocsin model train` can be loaded")
+        raise ModelError(
+            f"{skops_path} contains types Tocsin does not trust: {refused}",
+            hint="only models written by `tocsin model train` can be loaded",
+        )
     try:
         estimator = sio.load(skops_path, trusted=sorted(TRUSTED_TYPES))
     except Exception as exc:  # corrupt archive: report it as a model problem, not a crash
@@ -231,9 +250,13 @@ def load_model(directory: Path | str) -> TextModel:
     if not isinstance(estimator, TextClassifier):
         raise ModelError(f"{skops_path} does not hold a TextClassifier")
     if getattr(estimator, "metadata_sha256_", None) != _metadata_digest(meta):
-        raise ModelError(f"{directory}: {META_FILE} was changed after the model was saved",
-                         hint="restore the original model.json or retrain the model")
+        raise ModelError(
+            f"{directory}: {META_FILE} was changed after the model was saved",
+            hint="restore the original model.json or retrain the model",
+        )
     if estimator.normaliser != meta.normaliser:
-        raise ModelError(f"{directory}: {META_FILE} says normaliser {meta.normaliser!r}, the "
-                         f"estimator uses {estimator.normaliser!r}")
+        raise ModelError(
+            f"{directory}: {META_FILE} says normaliser {meta.normaliser!r}, the "
+            f"estimator uses {estimator.normaliser!r}"
+        )
     return TextModel(estimator, meta)

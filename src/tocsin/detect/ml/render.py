@@ -25,16 +25,26 @@ def render_json(report: EvaluationReport) -> str:
 
 def render_text(report: EvaluationReport, *, width: int = 100, color: bool = False) -> str:
     """The report as terminal text (Rich tables)."""
-    console = Console(record=True, width=width, force_terminal=color, no_color=not color,
-                      file=io.StringIO())
+    console = Console(
+        record=True, width=width, force_terminal=color, no_color=not color, file=io.StringIO()
+    )
     m = report.at_threshold
-    console.print(f"[bold]Model[/] {report.model} ({report.kind}) on {report.n} documents, "
-                  f"{report.positives} positive; threshold {report.threshold:.2f}")
+    console.print(
+        f"[bold]Model[/] {report.model} ({report.kind}) on {report.n} documents, "
+        f"{report.positives} positive; threshold {report.threshold:.2f}"
+    )
     summary = Table(title="Positive class (fraud / spam)", show_header=True)
     for column in ("precision", "recall", "F1", "PR-AUC", "ROC-AUC", "Brier", "ECE"):
         summary.add_column(column, justify="right")
-    summary.add_row(_fmt(m.precision), _fmt(m.recall), _fmt(m.f1), _fmt(report.pr_auc),
-                    _fmt(report.roc_auc), _fmt(report.brier), _fmt(report.ece))
+    summary.add_row(
+        _fmt(m.precision),
+        _fmt(m.recall),
+        _fmt(m.f1),
+        _fmt(report.pr_auc),
+        _fmt(report.roc_auc),
+        _fmt(report.brier),
+        _fmt(report.ece),
+    )
     console.print(summary)
     confusion = Table(title="Confusion matrix at the threshold")
     confusion.add_column("")
@@ -47,23 +57,29 @@ def render_text(report: EvaluationReport, *, width: int = 100, color: bool = Fal
     for column in ("threshold", "flagged", "precision", "recall", "F1"):
         thresholds.add_column(column, justify="right")
     for t in report.thresholds:
-        thresholds.add_row(f"{t.threshold:.1f}", str(t.flagged), _fmt(t.precision),
-                           _fmt(t.recall), _fmt(t.f1))
+        thresholds.add_row(
+            f"{t.threshold:.1f}", str(t.flagged), _fmt(t.precision), _fmt(t.recall), _fmt(t.f1)
+        )
     console.print(thresholds)
     bins = Table(title="Calibration (reliability bins)")
     for column in ("bin", "documents", "mean probability", "fraction fraud"):
         bins.add_column(column, justify="right")
     for b in report.bins:
-        bins.add_row(f"{b.low:.1f}-{b.high:.1f}", str(b.count), _fmt(b.mean_predicted),
-                     _fmt(b.fraction_positive))
+        bins.add_row(
+            f"{b.low:.1f}-{b.high:.1f}",
+            str(b.count),
+            _fmt(b.mean_predicted),
+            _fmt(b.fraction_positive),
+        )
     console.print(bins)
     if report.per_language:
         languages = Table(title="Per language")
         for column in ("language", "documents", "positives", "precision", "recall", "F1"):
             languages.add_column(column, justify="right")
         for code, c in sorted(report.per_language.items()):
-            languages.add_row(code, str(c.n), str(c.positives), _fmt(c.precision),
-                              _fmt(c.recall), _fmt(c.f1))
+            languages.add_row(
+                code, str(c.n), str(c.positives), _fmt(c.precision), _fmt(c.recall), _fmt(c.f1)
+            )
         console.print(languages)
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
@@ -94,26 +110,39 @@ def plots(report: EvaluationReport) -> dict[str, str]:
     recall, precision = report.pr_curve
     if recall:
         axes.step(recall, precision, where="post")
-        axes.axhline(report.positives / report.n, linestyle=":", color="grey",
-                     label="base rate")
+        axes.axhline(report.positives / report.n, linestyle=":", color="grey", label="base rate")
         axes.legend(loc="lower left")
     else:
         axes.text(0.5, 0.5, "undefined: one class only", ha="center")
-    axes.set(xlabel="recall", ylabel="precision", xlim=(0, 1), ylim=(0, 1.02),
-             title=f"Precision-recall (PR-AUC {_fmt(report.pr_auc)})")
+    axes.set(
+        xlabel="recall",
+        ylabel="precision",
+        xlim=(0, 1),
+        ylim=(0, 1.02),
+        title=f"Precision-recall (PR-AUC {_fmt(report.pr_auc)})",
+    )
     images["pr_curve"] = _png(figure)
 
     figure = Figure(figsize=(5, 4))
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     axes.plot([0, 1], [0, 1], linestyle=":", color="grey", label="perfect calibration")
-    filled = [b for b in report.bins
-              if b.mean_predicted is not None and b.fraction_positive is not None]
-    axes.plot([float(b.mean_predicted or 0.0) for b in filled],
-              [float(b.fraction_positive or 0.0) for b in filled],
-              marker="o", label="model")
-    axes.set(xlabel="mean predicted probability", ylabel="fraction fraudulent",
-             xlim=(0, 1), ylim=(0, 1), title=f"Reliability (ECE {_fmt(report.ece)})")
+    filled = [
+        b for b in report.bins if b.mean_predicted is not None and b.fraction_positive is not None
+    ]
+    axes.plot(
+        [float(b.mean_predicted or 0.0) for b in filled],
+        [float(b.fraction_positive or 0.0) for b in filled],
+        marker="o",
+        label="model",
+    )
+    axes.set(
+        xlabel="mean predicted probability",
+        ylabel="fraction fraudulent",
+        xlim=(0, 1),
+        ylim=(0, 1),
+        title=f"Reliability (ECE {_fmt(report.ece)})",
+    )
     axes.legend(loc="upper left")
     images["reliability"] = _png(figure)
     return images

@@ -71,9 +71,12 @@ def explain(
             order = np.arange(end - start)
         order = order[np.argsort(-np.abs(values[order]), kind="stable")]
         columns = csr.indices[start:end][order]
-        result.append(tuple(
-            (str(names[c]), round(float(v), 4)) for c, v in zip(columns, values[order], strict=True)
-        ))
+        result.append(
+            tuple(
+                (str(names[c]), round(float(v), 4))
+                for c, v in zip(columns, values[order], strict=True)
+            )
+        )
     return result
 
 
