@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from followthemoney import Dataset, Statement, StatementEntity, registry
+from followthemoney import Dataset, Statement, StatementEntity, model, registry
 
 from tocsin.model import MESSAGING_TYPES, Document, SelectorType, Verdict
 
@@ -132,13 +132,27 @@ def document_statements(
 ) -> Iterator[StatementRow]:
     """The statements extracted from one scanned document (origin ``extracted``)."""
 
-    def row(entity_id: str, schema: str, prop: str, value: str) -> StatementRow:
-        return StatementRow(
-            entity_id, schema, prop, value, dataset, document_id, "extracted", marking, seen, seen
-        )
+    def rows(
+        entity_id: str, schema: str, props: Iterable[tuple[str, str]]
+    ) -> Iterator[StatementRow]:
+        for prop, raw in props:
+            value = _clean(schema, prop, raw)
+            if value is not None:
+                yield StatementRow(
+                    entity_id,
+                    schema,
+                    prop,
+                    value,
+                    dataset,
+                    document_id,
+                    "extracted",
+                    marking,
+                    seen,
+                    seen,
+                )
 
     doc_entity = document_entity_id(document_id)
-    doc_props: list[tuple[str, str]] = [("contentHash", document_id), ("bodyText", document.text)]
+    doc_props: list[tuple[str, str]] = [("bodyText", document.text)]
     if title:
         doc_props.append(("title", title))
     language = registry.language.clean(verdict.language.code)
@@ -167,11 +181,8 @@ def document_statements(
             continue
         schema, props = mapped
         entity_id = selector_entity_id(sel.key)
-        for prop, value in props:
-            yield row(entity_id, schema, prop, value)
-        yield row(entity_id, schema, "proof", doc_entity)
-    for prop, value in dict.fromkeys(doc_props):
-        yield row(doc_entity, "Document", prop, value)
+        yield from rows(entity_id, schema, [*props, ("proof", doc_entity)])
+    yield from rows(doc_entity, "Document", dict.fromkeys(doc_props))
 
 
 def compound_statements(
@@ -201,6 +212,20 @@ def compound_statements(
         StatementRow(entity_id, "Organization", p, v, dataset, None, origin, marking, seen, seen)
         for p, v in props
     ]
+
+
+def _clean(schema: str, prop: str, value: str) -> str | None:
+    """The value as FtM cleans it for the property, or None when FtM finds it invalid.
+
+    Statements are only stored in a form that validates, so every export does.
+    """
+    schema_obj = model.get(schema)
+    prop_obj = schema_obj.get(prop) if schema_obj is not None else None
+    if prop_obj is None:
+        raise ValueError(f"{schema} has no property {prop!r}")  # a bug in this mapping
+    if prop_obj.type == registry.entity:
+        return value
+    return prop_obj.type.clean(value, proxy=None)
 
 
 def _iso(value: datetime) -> str:

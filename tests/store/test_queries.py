@@ -1,0 +1,160 @@
+"""Search filters and ranking, the SQL LinkSource against its in-memory twin, FtM export."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from click.testing import CliRunner
+from followthemoney import model
+
+from tocsin.cli import cli
+from tocsin.detect.engine import Engine
+from tocsin.errors import InputError
+from tocsin.graph import MemoryLinkSource, NodeKind
+from tocsin.model import Document, DocumentKind
+from tocsin.store import SqlLinkSource, Store
+from tocsin.store.search import SearchFilters, search
+
+from .helpers import synthetic_documents
+
+ENGINE = Engine()
+
+MIXED = [
+    Document(
+        "Customer service job in Sihanoukville, USD 1800, no experience, flight and visa paid, "
+        "passport photo first. Telegram @hr_sihanouk_desk",
+        DocumentKind.JOB_AD,
+    ),
+    Document(
+        "招聘客服，柬埔寨西港，月薪2000美元，包机票。联系 Telegram @cn_recruit_desk",
+        DocumentKind.JOB_AD,
+    ),
+    Document(
+        "รับสมัครพนักงานแอดมิน ทำงานที่ปอยเปต เงินเดือนดี ติดต่อ Line ID: pp.admin889", DocumentKind.JOB_AD
+    ),
+    Document(
+        "Meeting at the office tomorrow at 10, bring the quarterly report.", DocumentKind.MESSAGE
+    ),
+]
+
+
+def _load(store: Store) -> None:
+    store.store_batch(MIXED, ENGINE, dataset="mixed")
+    store.store_batch(synthetic_documents(40), ENGINE, dataset="syn")
+
+
+def test_search_ranks_and_filters(store: Store) -> None:
+    _load(store)
+    hits = search(store.engine, "customer service Sihanoukville", limit=100)
+    assert MIXED[0].content_hash in [h["id"] for h in hits]
+    assert all(a["score"] >= b["score"] for a, b in itertools.pairwise(hits))
+    assert [h["id"] for h in search(store.engine, "passport Sihanoukville")] == [
+        MIXED[0].content_hash
+    ]
+    assert [h["id"] for h in search(store.engine, "西港")] == [MIXED[1].content_hash]
+    assert [h["id"] for h in search(store.engine, "ปอยเปต")] == [MIXED[2].content_hash]
+    assert search(store.engine, "quarterly", SearchFilters(min_risk=60)) == []
+    assert search(store.engine, "quarterly", SearchFilters(kinds=("message",)))
+    only_mixed = search(store.engine, "", SearchFilters(datasets=("mixed",)), limit=100)
+    assert len(only_mixed) == 4
+    high = search(store.engine, "", SearchFilters(levels=("high", "critical")), limit=100)
+    assert high and all(h["level"] in ("high", "critical") for h in high)
+    lure = search(store.engine, "", SearchFilters(categories=("recruitment_lure",)), limit=100)
+    assert lure and all("recruitment_lure" in h["categories"] for h in lure)
+    future = datetime.now(UTC) + timedelta(days=1)
+    assert search(store.engine, "", SearchFilters(since=future)) == []
+    assert len(search(store.engine, "", SearchFilters(languages=("th",)))) == 1
+
+
+def test_search_pages(store: Store) -> None:
+    _load(store)
+    every = [h["id"] for h in search(store.engine, "", limit=100)]
+    paged = [
+        h["id"] for o in range(0, 44, 10) for h in search(store.engine, "", limit=10, offset=o)
+    ]
+    assert paged == every and len(every) == 44
+
+
+def test_link_source_matches_memory_twin(store: Store) -> None:
+    docs = synthetic_documents(60) + MIXED
+    store.store_batch(docs, ENGINE, dataset="d")
+    memory = MemoryLinkSource()
+    for doc, verdict in zip(docs, ENGINE.scan_many(docs), strict=True):
+        memory.add_verdict(verdict, document_id=doc.content_hash, text=doc.text)
+    sql = SqlLinkSource(store.engine)
+    a, b = sql.link_arrays(), memory.link_arrays()
+    assert sorted(a.documents) == sorted(b.documents)
+    pairs_a = {
+        (a.documents[i], a.selectors[j])
+        for i, j in zip(a.link_documents, a.link_selectors, strict=True)
+    }
+    pairs_b = {
+        (b.documents[i], b.selectors[j])
+        for i, j in zip(b.link_documents, b.link_selectors, strict=True)
+    }
+    assert pairs_a == pairs_b
+    assert a.link_documents.dtype == np.int64
+    key = "telegram:hr_net3_desk"
+    assert sql.documents_of(key) == memory.documents_of(key)
+    assert sql.documents_of(key, limit=1) == memory.documents_of(key, limit=1)
+    assert sql.selector_degree(key) == memory.selector_degree(key) > 0
+    doc_id = docs[0].content_hash
+    assert sql.selectors_of(doc_id) == memory.selectors_of(doc_id)
+    assert dict(sql.iter_signatures()) == dict(memory.iter_signatures())
+    (summary,) = sql.summaries([doc_id])
+    assert summary.risk == memory.summaries([doc_id])[0].risk
+    assert summary.indicators == memory.summaries([doc_id])[0].indicators
+
+
+def test_judgements_latest_wins(store: Store) -> None:
+    store.store_batch(MIXED, ENGINE, dataset="d")
+    doc = MIXED[0].content_hash
+    store.judge("link", ("document", doc), ("selector", "telegram:x"), "reject", who="ana")
+    store.judge(
+        "merge", ("document", doc), ("document", "e" * 64), "confirm", who="ana", why="same"
+    )
+    judged = SqlLinkSource(store.engine).judgements()
+    assert judged.rejected_links == frozenset({(doc, "telegram:x")})
+    (merge,) = judged.merges
+    assert merge.confirmed and merge.a.kind is NodeKind.DOCUMENT
+    store.judge("link", ("document", doc), ("selector", "telegram:x"), "confirm", who="bo")
+    assert SqlLinkSource(store.engine).judgements().rejected_links == frozenset()
+
+
+def test_ftm_export_validates(db_url: str, tmp_path: Path, store: Store) -> None:
+    _load(store)
+    out = tmp_path / "all.ftm.json"
+    result = CliRunner().invoke(
+        cli, ["export", "--format", "ftm", "-o", str(out), "--database", db_url]
+    )
+    assert result.exit_code == 0, result.output
+    schemata = set()
+    for line in out.read_text("utf-8").splitlines():
+        data = json.loads(line)
+        proxy = model.get_proxy(data, cleaned=False)
+        assert proxy.schema.validate(data) is None, data
+        assert data["datasets"] and data["first_seen"]
+        schemata.add(proxy.schema.name)
+    assert {"Document", "UserAccount", "CryptoWallet"} <= schemata
+
+
+def test_cli_search_and_show(db_url: str, store: Store) -> None:
+    _load(store)
+    runner = CliRunner()
+    found = runner.invoke(
+        cli, ["search", "Sihanoukville", "--risk", "high", "-f", "jsonl", "--database", db_url]
+    )
+    assert found.exit_code == 0, found.output
+    rows = [json.loads(line) for line in found.stdout.splitlines()]
+    assert rows and all(r["level"] in ("high", "critical") for r in rows)
+    shown = runner.invoke(cli, ["show", "@hr_net3_desk", "-f", "csv", "--database", db_url])
+    assert shown.exit_code == 0, shown.output
+    assert "telegram:hr_net3_desk" in shown.stdout and "cluster" in shown.stdout
+    assert "UserAccount" in shown.stdout
+    missing = runner.invoke(cli, ["show", "@nobody_here_x", "--database", db_url])
+    assert isinstance(missing.exception, InputError)
+    assert missing.exception.exit_code == 2
