@@ -34,7 +34,7 @@ PLAIN = [
     "Hey, are we still on for dinner tomorrow? I booked the Thai place near the station at "
     "eight. Tell Anna to bring the charger she borrowed last week, and don't forget the "
     "tickets for Saturday. The weather should be fine so maybe we can walk back. ",
-    "我们公司是一家位于上海的互联网企业，现招聘前端开发工程师，要求三年以上工作经验，熟悉React，"  # noqa: RUF001 - Chinese punctuation
+    "我们公司是一家位于上海的互联网企业，现招聘前端开发工程师，要求三年以上工作经验，熟悉React，"
     "有良好的沟通能力。公司提供五险一金、带薪年假和定期体检。欢迎投递简历。",
     "Công ty chúng tôi cần tuyển nhân viên kế toán làm việc tại Hà Nội, yêu cầu tốt nghiệp đại "
     "học chuyên ngành kế toán, có ít nhất hai năm kinh nghiệm. Hồ sơ gửi qua email trước ngày 30.",
@@ -46,7 +46,7 @@ PLAIN = [
 
 LURES = [
     "Tuyển người sang Campuchia làm CSKH, việc nhẹ lương cao, bao ăn ở, bao vé máy bay. ",
-    "西港招聘客服，月薪3万包机票，包吃包住，无需经验，只要你会用电脑。加飞机详聊。",  # noqa: RUF001 - Chinese punctuation
+    "西港招聘客服，月薪3万包机票，包吃包住，无需经验，只要你会用电脑。加飞机详聊。",
     "Hiring customer service in Sihanoukville, salary 1500 USD, no experience needed, "
     "free air ticket. Send a photo of your passport on Telegram. ",
     "They took our passports and phones. We are not allowed to leave. If we don't meet the "

@@ -85,7 +85,9 @@ class Settings(BaseSettings):
     graph_hub_min_degree: int = Field(
         50,
         gt=0,
-        description="The share rule never makes a selector with this many documents or fewer a hub.",
+        description=(
+            "The share rule never makes a selector with this many documents or fewer a hub."
+        ),
     )
     graph_near_duplicate_threshold: float = Field(
         0.7,
