@@ -23,7 +23,7 @@ from rich.progress import (
 from tocsin.detect.engine import Engine
 from tocsin.detect.models import load_model_set
 from tocsin.errors import InputError, RecordError, TocsinError
-from tocsin.intake import ReadOptions, read_inputs
+from tocsin.intake import INPUT_FORMATS, ReadOptions, read_inputs
 from tocsin.intake.readers import input_size
 from tocsin.model import Document, DocumentKind, RiskLevel, Verdict
 from tocsin.report import OUTPUT_FORMATS, Summary, render_html, write_csv, write_jsonl, write_table
@@ -94,7 +94,7 @@ def _min_risk(value: str | None) -> int:
 )
 @click.option(
     "--input-format",
-    type=click.Choice(["txt", "jsonl", "csv", "tsv"]),
+    type=click.Choice(INPUT_FORMATS),
     default=None,
     help="Read every input as this format [default: by file extension; stdin: txt].",
 )
@@ -168,9 +168,10 @@ def scan_command(
 ) -> None:
     """Screen job offers and messages for recruitment lures and fraud scripts.
 
-    INPUT is a .txt, .jsonl or .csv/.tsv file, a directory (read recursively) or - for standard
-    input (one document, or --input-format jsonl/csv). Every verdict explains itself: the
-    warning signs found with their evidence, the selectors, and the models' opinion.
+    INPUT is a .txt, .jsonl, .csv/.tsv, .html or .eml file, a directory (read recursively)
+    or - for standard input (one document, or --input-format jsonl/csv). Every verdict
+    explains itself: the warning signs found with their evidence, the selectors, and the
+    models' opinion.
 
     \b
     Examples:

@@ -21,7 +21,7 @@ from rich.progress import (
 
 from tocsin.detect.engine import Engine
 from tocsin.errors import InputError, RecordError
-from tocsin.intake import ReadOptions, read_inputs
+from tocsin.intake import INPUT_FORMATS, ReadOptions, read_inputs
 from tocsin.intake.readers import input_size
 from tocsin.model import Document, DocumentKind
 from tocsin.settings import get_settings
@@ -30,7 +30,6 @@ from tocsin.store.schema import MARKINGS
 
 __all__ = ["ingest_command"]
 
-INPUT_FORMATS = ["txt", "jsonl", "csv", "tsv", "html", "eml"]
 
 
 @dataclass

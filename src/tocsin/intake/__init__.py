@@ -6,6 +6,6 @@ bad record never costs the good ones around it. Callers decide what an error mea
 makes the first one fatal).
 """
 
-from tocsin.intake.readers import FORMATS, ReadOptions, read_inputs
+from tocsin.intake.readers import FORMATS, INPUT_FORMATS, ReadOptions, read_inputs
 
-__all__ = ["FORMATS", "ReadOptions", "read_inputs"]
+__all__ = ["FORMATS", "INPUT_FORMATS", "ReadOptions", "read_inputs"]

@@ -14,7 +14,7 @@ from tocsin.errors import InputError, RecordError
 from tocsin.intake.markup import read_eml, read_html
 from tocsin.model import Document, DocumentKind
 
-__all__ = ["FORMATS", "ReadOptions", "read_inputs"]
+__all__ = ["FORMATS", "INPUT_FORMATS", "ReadOptions", "read_inputs"]
 
 #: File extensions understood, and the format each means.
 FORMATS: Final[dict[str, str]] = {
@@ -29,6 +29,9 @@ FORMATS: Final[dict[str, str]] = {
     ".htm": "html",
     ".eml": "eml",
 }
+
+#: The format names, for `--input-format` options.
+INPUT_FORMATS: Final[tuple[str, ...]] = tuple(dict.fromkeys(FORMATS.values()))
 
 _KNOWN_JSON_FIELDS: Final = ("kind", "language", "lang", "country", "source")
 
