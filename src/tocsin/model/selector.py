@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -43,6 +44,9 @@ MESSAGING_TYPES = frozenset(
 )
 
 
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
 @dataclass(frozen=True, slots=True)
 class Selector:
     """One selector occurrence in a text.
@@ -76,6 +80,19 @@ class Selector:
     def key(self) -> str:
         """``type:value``, the identity of a selector across documents."""
         return f"{self.type.value}:{self.value}"
+
+    @property
+    def link_keys(self) -> tuple[str, ...]:
+        """The keys under which this selector links documents.
+
+        A messaging account that *is* a phone number (WhatsApp, Signal, Zalo, Line or WeChat
+        registered to ``+855…``) is the same identifier as that phone written plainly in
+        another ad, so it links under both its own key and ``phone:<E.164>``. Everything else
+        links under its own key only.
+        """
+        if self.type in MESSAGING_TYPES and _E164.fullmatch(self.value):
+            return (self.key, f"{SelectorType.PHONE.value}:{self.value}")
+        return (self.key,)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
