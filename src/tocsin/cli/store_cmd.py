@@ -31,7 +31,6 @@ from tocsin.store.schema import MARKINGS
 __all__ = ["ingest_command"]
 
 
-
 @dataclass
 class IngestSummary:
     read: int = 0
