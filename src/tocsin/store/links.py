@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.engine import Engine
 
 from tocsin.graph.source import (
@@ -38,6 +38,30 @@ __all__ = ["SqlLinkSource"]
 
 PLACE_PREFIX = "place."
 _CHUNK = 900
+
+# The per-node pivot queries are built once: a pivot makes a few hundred of them, and building
+# the statement (and its cache key) each time cost more than running it (docs/benchmarks.md).
+_SELECTORS_OF = (
+    select(selectors.c.key)
+    .join(links, links.c.selector_pk == selectors.c.pk)
+    .join(documents, documents.c.pk == links.c.document_pk)
+    .where(documents.c.id == bindparam("document_id"))
+    .order_by(selectors.c.key)
+)
+_DOCUMENTS_OF = (
+    select(documents.c.id)
+    .join(links, links.c.document_pk == documents.c.pk)
+    .join(selectors, selectors.c.pk == links.c.selector_pk)
+    .where(selectors.c.key == bindparam("key"))
+    .order_by(documents.c.id)
+)
+_DOCUMENTS_OF_LIMIT = _DOCUMENTS_OF.limit(bindparam("limit", type_=Integer))
+_SELECTOR_DEGREE = (
+    select(func.count())
+    .select_from(links)
+    .join(selectors, selectors.c.pk == links.c.selector_pk)
+    .where(selectors.c.key == bindparam("key"))
+)
 
 
 class SqlLinkSource:
@@ -66,38 +90,18 @@ class SqlLinkSource:
         )
 
     def selectors_of(self, document_id: str) -> list[str]:
-        query = (
-            select(selectors.c.key)
-            .join(links, links.c.selector_pk == selectors.c.pk)
-            .join(documents, documents.c.pk == links.c.document_pk)
-            .where(documents.c.id == document_id)
-            .order_by(selectors.c.key)
-        )
         with self.engine.connect() as conn:
-            return [r[0] for r in conn.execute(query)]
+            return list(conn.scalars(_SELECTORS_OF, {"document_id": document_id}))
 
     def documents_of(self, selector_key: str, limit: int | None = None) -> list[str]:
-        query = (
-            select(documents.c.id)
-            .join(links, links.c.document_pk == documents.c.pk)
-            .join(selectors, selectors.c.pk == links.c.selector_pk)
-            .where(selectors.c.key == selector_key)
-            .order_by(documents.c.id)
-        )
-        if limit is not None:
-            query = query.limit(limit)
         with self.engine.connect() as conn:
-            return [r[0] for r in conn.execute(query)]
+            if limit is None:
+                return list(conn.scalars(_DOCUMENTS_OF, {"key": selector_key}))
+            return list(conn.scalars(_DOCUMENTS_OF_LIMIT, {"key": selector_key, "limit": limit}))
 
     def selector_degree(self, selector_key: str) -> int:
-        query = (
-            select(func.count())
-            .select_from(links)
-            .join(selectors, selectors.c.pk == links.c.selector_pk)
-            .where(selectors.c.key == selector_key)
-        )
         with self.engine.connect() as conn:
-            return int(conn.execute(query).scalar_one())
+            return int(conn.execute(_SELECTOR_DEGREE, {"key": selector_key}).scalar_one())
 
     def summaries(self, document_ids: Iterable[str]) -> list[DocumentSummary]:
         wanted = list(dict.fromkeys(document_ids))
