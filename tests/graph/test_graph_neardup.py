@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
+from datasketch import MinHash
+
 from tocsin.graph import MemoryLinkSource
 from tocsin.graph.clusters import ClusterOptions, find_clusters
-from tocsin.graph.neardup import near_duplicate_pairs, normalise, signature
+from tocsin.graph.neardup import (
+    NUM_PERM,
+    SCHEME,
+    SEED,
+    SHINGLE,
+    near_duplicate_pairs,
+    normalise,
+    signature,
+)
 
 EN = (
     "Urgent hiring! Customer service in Sihanoukville, salary {s} USD per month, free flight "
@@ -68,3 +79,20 @@ def test_unrelated_texts_are_not_linked() -> None:
     src.add("a", text=EN.format(s=1, c="x"))
     src.add("b", text=OTHER)
     assert near_duplicate_pairs(src.iter_signatures(), 0.5) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We are hiring customer service staff in Sihanoukville, salary 1500 USD, visa paid. " * 3,
+        "招聘客服 柬埔寨西哈努克 月薪1500美元 包吃包住 联系 @abc 工作轻松 " * 3,
+        "ได้เงินเดือนดี ทำงานที่กัมพูชา ติดต่อไลน์ 😀 " * 4,
+    ],
+)
+def test_signature_matches_datasketch(text: str) -> None:
+    """The fast signature is exactly datasketch's MinHash (stored signatures stay comparable)."""
+    norm = normalise(text)
+    shingles = {norm[i : i + SHINGLE].encode("utf-8") for i in range(len(norm) - SHINGLE + 1)}
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+    minhash.update_batch(list(shingles))
+    assert signature(text) == minhash.hashvalues.astype("<u4").tobytes()

@@ -17,6 +17,7 @@ from tocsin.errors import InputError
 from tocsin.graph import MemoryLinkSource, NodeKind
 from tocsin.model import Document, DocumentKind
 from tocsin.store import SqlLinkSource, Store
+from tocsin.store.ftm import document_entity_id
 from tocsin.store.search import SearchFilters, search
 
 from .helpers import synthetic_documents
@@ -133,13 +134,21 @@ def test_ftm_export_validates(db_url: str, tmp_path: Path, store: Store) -> None
     )
     assert result.exit_code == 0, result.output
     schemata = set()
+    bodies: list[str] = []
     for line in out.read_text("utf-8").splitlines():
         data = json.loads(line)
         proxy = model.get_proxy(data, cleaned=False)
         assert proxy.schema.validate(data) is None, data
         assert data["datasets"] and data["first_seen"]
         schemata.add(proxy.schema.name)
+        if proxy.schema.name == "Document":  # made from the documents row, stored once
+            bodies.extend(data["properties"]["bodyText"])
     assert {"Document", "UserAccount", "CryptoWallet"} <= schemata
+    assert MIXED[0].text in bodies and len(bodies) == store.counts()["documents"]
+    assert not store.entity_statements([]) and any(
+        r.prop == "bodyText" and r.value == MIXED[0].text
+        for r in store.entity_statements([document_entity_id(MIXED[0].content_hash)])
+    )
 
 
 def test_cli_search_and_show(db_url: str, store: Store) -> None:
@@ -158,3 +167,33 @@ def test_cli_search_and_show(db_url: str, store: Store) -> None:
     missing = runner.invoke(cli, ["show", "@nobody_here_x", "--database", db_url])
     assert isinstance(missing.exception, InputError)
     assert missing.exception.exit_code == 2
+
+
+def test_cli_show_html_draws_escapes_and_lists(db_url: str, store: Store, tmp_path: Path) -> None:
+    hostile = Document(
+        "Typing job in Bavet, salary USD 1500, passport kept by the company for safety. "
+        "Contact Telegram @hr_evil_desk now.",
+        DocumentKind.JOB_AD,
+        source="<img src=x onerror=alert(1)>.txt",
+        metadata={"title": '<script>alert("x")</script> & more'},
+    )
+    plain = Document(
+        "Customer service in Sihanoukville, no experience needed. Telegram @hr_evil_desk",
+        DocumentKind.JOB_AD,
+    )
+    store.store_batch([hostile, plain], ENGINE, dataset="hotline")
+    out = tmp_path / "show.html"
+    result = CliRunner().invoke(
+        cli, ["show", "@hr_evil_desk", "--format", "html", "-o", str(out), "--database", db_url]
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "</svg>" in page
+    assert "<script" not in page and "<img" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;.txt" in page  # the document entity's caption
+    assert "telegram:hr_evil_desk" in page
+    for doc in (hostile, plain):  # the documents are listed with their risk and level
+        assert doc.content_hash in page
+    level = store.document(hostile.content_hash)
+    assert level is not None and f"<td>{level['level']}</td>" in page
+    assert "<h2>Documents (2)</h2>" in page and "<h2>Clusters (1)</h2>" in page

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO, Any
 
 import click
@@ -15,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tocsin.errors import InputError
+from tocsin.graph.source import DocumentSummary
 from tocsin.model import Category, DocumentKind, RiskLevel
 from tocsin.selectors import extract
 from tocsin.settings import get_settings
@@ -28,12 +31,12 @@ LEVELS = [lvl.value for lvl in RiskLevel]
 _HEX = re.compile(r"^[0-9a-f]{8,64}$")
 
 
-def _fmt_option(fn: Any) -> Any:
+def _fmt_option(fn: Any, formats: Sequence[str] = ("table", "jsonl", "csv")) -> Any:
     fn = click.option(
         "-f",
         "--format",
         "fmt",
-        type=click.Choice(["table", "jsonl", "csv"]),
+        type=click.Choice(list(formats)),
         default=None,
         help="Output format [default: table on a terminal, jsonl otherwise].",
     )(fn)
@@ -215,14 +218,32 @@ def _resolve(store: Store, target: str) -> tuple[str, list[str]]:
 @click.option(
     "--no-clusters", is_flag=True, help="Skip finding the clusters (faster on big stores)."
 )
-@_fmt_option
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="Where to write (with --format html, a self-contained page).",
+)
+@functools.partial(_fmt_option, formats=("table", "jsonl", "csv", "html"))
 def show_command(
-    target: str, depth: int, no_clusters: bool, fmt: str | None, database: str | None
+    target: str,
+    depth: int,
+    no_clusters: bool,
+    output: str,
+    fmt: str | None,
+    database: str | None,
 ) -> None:
     """Every document, entity and cluster a selector (or a document) touches.
 
     SELECTOR_OR_DOC_ID is a selector as written (+85512345678, @handle, an address), a stored
     selector key (telegram:handle) or a document id (or its first 8+ characters).
+    ``--format html`` writes a static page with the neighbourhood drawn and the same lists.
+
+    \b
+    Examples:
+      tocsin show +85512345678
+      tocsin show telegram:hr_desk --format html -o hr_desk.html
     """
     from tocsin.graph import NodeKind, NodeRef
     from tocsin.graph.queries import pivot
@@ -238,11 +259,13 @@ def show_command(
         node_kind = NodeKind.DOCUMENT if kind == "document" else NodeKind.SELECTOR
         documents: dict[str, int] = {}
         selectors: dict[str, int] = {}
+        edges: dict[tuple[str, str], None] = {}
         for start in ids:
             sub = pivot(source, NodeRef(node_kind, start), depth=depth)
             for node, d in sub.depth.items():
                 bucket = documents if node.kind is NodeKind.DOCUMENT else selectors
                 bucket[node.id] = min(d, bucket.get(node.id, d))
+            edges.update(((a.id, b.id), None) for a, b in sub.edges)
         summaries = {s.id: s for s in source.summaries(documents)}
         rows: list[dict[str, Any]] = []
         for key, d in sorted(selectors.items(), key=lambda kv: (kv[1], kv[0])):
@@ -271,7 +294,69 @@ def show_command(
             )
         if not no_clusters:
             rows.extend(_cluster_rows(source, set(documents)))
-    emit(rows, ["node", "id", "depth", "detail"], fmt, title=f"show {target}")
+    if fmt == "html":
+        page = _show_html(target, rows, summaries, edges)
+        if output == "-":
+            sys.stdout.write(page)
+        else:
+            Path(output).write_text(page, encoding="utf-8")
+        return
+    if output == "-":
+        emit(rows, ["node", "id", "depth", "detail"], fmt, title=f"show {target}")
+    else:
+        with open(output, "w", encoding="utf-8", newline="") as out:
+            emit(rows, ["node", "id", "depth", "detail"], fmt or "jsonl", out=out)
+
+
+def _show_html(
+    target: str,
+    rows: Sequence[dict[str, Any]],
+    summaries: dict[str, DocumentSummary],
+    edges: Iterable[tuple[str, str]],
+) -> str:
+    """`tocsin show` as a page: the neighbourhood drawn, then documents, selectors, entities
+    and clusters listed (nearest first)."""
+    from tocsin.graph.render import neighbourhood_html
+
+    def of(node: str) -> list[dict[str, Any]]:
+        return [r for r in rows if r["node"] == node]
+
+    doc_rows = []
+    for r in of("document"):
+        s = summaries.get(r["id"])
+        doc_rows.append(
+            [
+                r["id"],
+                r["depth"],
+                s.risk if s else "",
+                s.level if s else "",
+                s.kind if s else "",
+                (s.language or "") if s else "",
+                ", ".join(s.categories) if s else "",
+                ", ".join(s.datasets) if s else "",
+            ]
+        )
+    tables: list[tuple[str, Sequence[str], Sequence[Sequence[object]]]] = [
+        (
+            "Documents",
+            ["id", "depth", "risk", "level", "kind", "language", "categories", "datasets"],
+            doc_rows,
+        ),
+        (
+            "Selectors",
+            ["key", "depth", "documents"],
+            [[r["id"], r["depth"], r["detail"]] for r in of("selector")],
+        ),
+        ("Entities", ["id", "entity"], [[r["id"], r["detail"]] for r in of("entity")]),
+        ("Clusters", ["id", "summary"], [[r["id"], r["detail"]] for r in of("cluster")]),
+    ]
+    return neighbourhood_html(
+        f"Tocsin — show {target}",
+        [r["id"] for r in of("document")],
+        [r["id"] for r in of("selector")],
+        edges,
+        tables,
+    )
 
 
 def _cluster_rows(source: SqlLinkSource, documents: set[str]) -> list[dict[str, Any]]:

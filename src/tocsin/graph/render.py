@@ -17,7 +17,15 @@ from tocsin.graph.clusters import Cluster
 from tocsin.graph.queries import Path
 from tocsin.graph.summary import ClusterSummary
 
-__all__ = ["MAX_DRAWN", "cluster_rows", "clusters_html", "jsonl", "path_html", "svg"]
+__all__ = [
+    "MAX_DRAWN",
+    "cluster_rows",
+    "clusters_html",
+    "jsonl",
+    "neighbourhood_html",
+    "path_html",
+    "svg",
+]
 
 MAX_DRAWN = 150
 """Most nodes drawn per cluster; bigger clusters are drawn in part and say so."""
@@ -199,3 +207,43 @@ def path_html(path: Path, title: str = "Tocsin — path") -> str:
     edges = [(path.nodes[i].id, path.nodes[i + 1].id) for i in range(len(path.nodes) - 1)]
     items = "".join(f"<li>{escape(line)}</li>" for line in path.explain())
     return _page(title, f"<ol>{items}</ol>{svg(docs, sels, edges)}")
+
+
+def _rows_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
+        for row in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def neighbourhood_html(
+    title: str,
+    documents: Sequence[str],
+    selectors: Sequence[str],
+    edges: Iterable[tuple[str, str]],
+    tables: Sequence[tuple[str, Sequence[str], Sequence[Sequence[object]]]],
+) -> str:
+    """A page with the drawing of a neighbourhood (e.g. what ``tocsin show`` reaches) and lists.
+
+    ``tables`` are (heading, columns, rows); every cell is escaped. Neighbourhoods bigger than
+    `MAX_DRAWN` nodes are drawn in part (the nearest first, as given) and say so.
+    """
+    docs, sels = list(documents), list(selectors)
+    note = ""
+    if len(docs) + len(sels) > MAX_DRAWN:
+        sels = sels[: MAX_DRAWN // 3]
+        docs = docs[: MAX_DRAWN - len(sels)]
+        note = f'<p class="note">Drawn in part: first {len(docs) + len(sels)} nodes.</p>'
+    body = [
+        '<p class="note">Documents are grey squares, selectors coloured circles. '
+        "Hover for names.</p>",
+        note,
+        svg(docs, sels, edges),
+    ]
+    for heading, columns, rows in tables:
+        body.append(f"<section><h2>{escape(heading)} ({len(rows)})</h2>")
+        body.append(_rows_table(columns, rows) if rows else '<p class="note">none</p>')
+        body.append("</section>")
+    return _page(title, "".join(body))

@@ -2,7 +2,8 @@
 
 The mapping (docs/ftm-mapping.md) in one place:
 
-- a document → a ``Document`` entity (``tocsin-doc-<sha256>``) with title, body text, language,
+- a document → a ``Document`` entity (``tocsin-doc-<sha256>``) with title, body text (made from
+  the ``documents`` row when statements are read, not stored twice), language,
   ``phoneMentioned`` / ``emailMentioned`` / ``ibanMentioned`` for its phone, e-mail and IBAN
   selectors, ``locationMentioned`` for places the indicator packs found, and ``keywords`` for
   its categories, indicators and the web domains/URLs it names (FtM has no domain schema);
@@ -24,6 +25,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Final
 
 from followthemoney import Dataset, Statement, StatementEntity, model, registry
@@ -33,6 +35,7 @@ from tocsin.model import MESSAGING_TYPES, Document, SelectorType, Verdict
 __all__ = [
     "StatementRow",
     "assemble",
+    "body_text_statement",
     "compound_statements",
     "document_entity_id",
     "document_statements",
@@ -130,7 +133,8 @@ def document_statements(
     seen: datetime,
     title: str | None = None,
 ) -> Iterator[StatementRow]:
-    """The statements extracted from one scanned document (origin ``extracted``)."""
+    """The statements extracted from one scanned document (origin ``extracted``), but for the
+    document's ``bodyText``, which `body_text_statement` makes from the stored document."""
 
     def rows(
         entity_id: str, schema: str, props: Iterable[tuple[str, str]]
@@ -152,7 +156,9 @@ def document_statements(
                 )
 
     doc_entity = document_entity_id(document_id)
-    doc_props: list[tuple[str, str]] = [("bodyText", document.text)]
+    # No bodyText statement: the documents row holds the text, and reading it adds the bodyText
+    # statement (`body_text_statement`), so the text is stored once, not twice.
+    doc_props: list[tuple[str, str]] = []
     if title:
         doc_props.append(("title", title))
     language = registry.language.clean(verdict.language.code)
@@ -185,6 +191,33 @@ def document_statements(
     yield from rows(doc_entity, "Document", dict.fromkeys(doc_props))
 
 
+def body_text_statement(
+    document_id: str,
+    text: str,
+    *,
+    dataset: str,
+    marking: str,
+    first_seen: datetime,
+    last_seen: datetime,
+) -> StatementRow | None:
+    """The ``bodyText`` statement of a stored document, made from its row when read."""
+    value = _clean("Document", "bodyText", text)
+    if value is None:
+        return None
+    return StatementRow(
+        document_entity_id(document_id),
+        "Document",
+        "bodyText",
+        value,
+        dataset,
+        document_id,
+        "extracted",
+        marking,
+        first_seen,
+        last_seen,
+    )
+
+
 def compound_statements(
     compound_id: str,
     name: str,
@@ -214,6 +247,7 @@ def compound_statements(
     ]
 
 
+@lru_cache(maxsize=1 << 16)  # keywords, services and chains repeat across documents
 def _clean(schema: str, prop: str, value: str) -> str | None:
     """The value as FtM cleans it for the property, or None when FtM finds it invalid.
 

@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    String,
+    func,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.engine import Engine
 
 from tocsin.detect.engine import Engine as ScanEngine
@@ -16,7 +24,7 @@ from tocsin.errors import InputError
 from tocsin.model import Document
 from tocsin.settings import Settings, get_settings
 from tocsin.store.database import connect, database_url
-from tocsin.store.ftm import StatementRow, assemble
+from tocsin.store.ftm import StatementRow, assemble, body_text_statement, document_entity_id
 from tocsin.store.schema import (
     MARKINGS,
     datasets,
@@ -187,25 +195,33 @@ class Store:
         ids = sorted(set(entity_ids))
         if not ids:
             return []
+        prefix = document_entity_id("")
+        doc_ids = [i.removeprefix(prefix) for i in ids if i.startswith(prefix)]
+        query = _statement_rows(statements.c.entity_id.in_(ids), documents.c.id.in_(doc_ids))
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(statements)
-                .where(statements.c.entity_id.in_(ids))
-                .order_by(statements.c.entity_id, statements.c.prop, statements.c.value)
-            )
-            return [_statement(r) for r in rows.mappings()]
+            rows = conn.execute(query.order_by("entity_id", "prop", "value"))
+            return [r for r in map(_statement, rows.mappings()) if r is not None]
 
     def iter_statements(
         self, dataset: str | None = None, batch: int = 5000
     ) -> Iterator[StatementRow]:
-        """Every statement (of one dataset), sorted by entity id, streamed."""
-        query = select(statements).order_by(statements.c.entity_id, statements.c.id)
-        if dataset is not None:
-            query = query.where(statements.c.dataset == dataset)
+        """Every statement (of one dataset), sorted by entity id, streamed.
+
+        A document's ``bodyText`` statement is made from its ``documents`` row (its text is not
+        stored twice).
+        """
+        if dataset is None:
+            query = _statement_rows(None, None)
+        else:
+            query = _statement_rows(statements.c.dataset == dataset, datasets.c.name == dataset)
         with self.engine.connect() as conn:
-            result = conn.execution_options(yield_per=batch).execute(query)
+            result = conn.execution_options(yield_per=batch).execute(
+                query.order_by("entity_id", "id")
+            )
             for row in result.mappings():
-                yield _statement(row)
+                statement = _statement(row)
+                if statement is not None:
+                    yield statement
 
     def entities(self, dataset: str | None = None) -> Iterator[dict[str, Any]]:
         """FtM entities assembled from the stored statements."""
@@ -245,7 +261,54 @@ class Store:
             )
 
 
-def _statement(row: Any) -> StatementRow:
+def _statement_rows(
+    statement_filter: ColumnElement[bool] | None, document_filter: ColumnElement[bool] | None
+) -> CompoundSelect[Any]:
+    """Stored statements, plus one ``bodyText`` row per document made from its row (``id`` is
+    empty on those, so they sort first within their entity)."""
+    stored = select(
+        statements.c.id,
+        statements.c.entity_id,
+        statements.c.schema,
+        statements.c.prop,
+        statements.c.value,
+        statements.c.dataset,
+        statements.c.document_id,
+        statements.c.origin,
+        statements.c.marking,
+        statements.c.first_seen,
+        statements.c.last_seen,
+    )
+    body = select(
+        literal_column("''").label("id"),
+        (literal_column(f"'{document_entity_id('')}'", String) + documents.c.id).label("entity_id"),
+        literal_column("'Document'").label("schema"),
+        literal_column("'bodyText'").label("prop"),
+        documents.c.text.label("value"),
+        datasets.c.name.label("dataset"),
+        documents.c.id.label("document_id"),
+        literal_column("'extracted'").label("origin"),
+        documents.c.marking,
+        documents.c.first_seen,
+        documents.c.last_seen,
+    ).join(datasets, datasets.c.pk == documents.c.dataset_pk)
+    if statement_filter is not None:
+        stored = stored.where(statement_filter)
+    if document_filter is not None:
+        body = body.where(document_filter)
+    return union_all(stored, body)
+
+
+def _statement(row: Any) -> StatementRow | None:
+    if row["id"] == "":
+        return body_text_statement(
+            row["document_id"],
+            row["value"],
+            dataset=row["dataset"],
+            marking=row["marking"],
+            first_seen=row["first_seen"],
+            last_seen=row["last_seen"],
+        )
     return StatementRow(
         entity_id=row["entity_id"],
         schema=row["schema"],

@@ -161,7 +161,8 @@ def write_new(
             seen=now,
             title=_title(s.document),
         ):
-            stmt_rows.setdefault(st.id, st.to_row())
+            row = st.to_row()
+            stmt_rows.setdefault(row["id"], row)
     if stmt_rows:
         ins_st = upsert_insert(conn, statements)
         conn.execute(
