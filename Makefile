@@ -17,6 +17,7 @@ help:
 	@echo "make run     set up, then scan the bundled synthetic examples and print a report"
 	@echo "make test    set up, then lint, type-check and run the whole test suite (what CI runs)"
 	@echo "make lint | typecheck | unit | bench | models | docs | clean"
+	@echo "(unit tests need PostgreSQL on 127.0.0.1:5432 for the store suite; set TOCSIN_REQUIRE_POSTGRES=1 to fail without it)"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -48,9 +49,15 @@ unit: setup
 
 test: lint typecheck unit
 
+# Benchmarks print markdown and write JSON to benchmarks/results/; results go to docs/benchmarks.md.
 bench: setup
 	$(RUN) python benchmarks/bench_extract.py
+	$(RUN) python benchmarks/bench_rules.py
+	$(RUN) python benchmarks/bench_models.py
 	$(RUN) python benchmarks/bench_scan.py
+	$(RUN) python benchmarks/bench_ingest.py
+	$(RUN) python benchmarks/bench_graph.py
+	$(RUN) python benchmarks/bench_pivot.py
 
 models: setup
 	$(RUN) python -m tocsin.detect.ml.build
