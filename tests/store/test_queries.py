@@ -197,3 +197,19 @@ def test_cli_show_html_draws_escapes_and_lists(db_url: str, store: Store, tmp_pa
     level = store.document(hostile.content_hash)
     assert level is not None and f"<td>{level['level']}</td>" in page
     assert "<h2>Documents (2)</h2>" in page and "<h2>Clusters (1)</h2>" in page
+
+
+def test_whatsapp_number_links_to_the_same_phone_written_plainly(store: Store) -> None:
+    """One recruiter, two ads: WhatsApp in one, a plain phone number in the other."""
+    first = Document(text="Hiring typists in Bavet, USD 1200. WhatsApp: +66 81 742 9936")
+    second = Document(
+        text="Thai speakers wanted for customer service. Call 081-742-9936 now.", country="TH"
+    )
+    store.store_batch([first, second], ENGINE, dataset="d")
+    sql = SqlLinkSource(store.engine)
+    assert sql.documents_of("phone:+66817429936") == sorted(
+        [first.content_hash, second.content_hash]
+    )
+    assert sql.documents_of("whatsapp:+66817429936") == [first.content_hash]
+    show = store.selector("phone:+66817429936")
+    assert show is not None and show["type"] == "phone"

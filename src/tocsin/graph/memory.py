@@ -105,7 +105,8 @@ class MemoryLinkSource:
         if doc_id is None:
             raise ValueError("a verdict without document_id needs document_id=")
         summary = summary_from_verdict(verdict, doc_id, dataset=dataset, first_seen=first_seen)
-        self.add(doc_id, (s.key for s in verdict.selectors), summary=summary, text=text)
+        keys = (key for sel in verdict.selectors for key in sel.link_keys)
+        self.add(doc_id, keys, summary=summary, text=text)
         return doc_id
 
     def reject_link(self, document_id: str, selector_key: str) -> None:

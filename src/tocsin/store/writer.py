@@ -179,21 +179,24 @@ def _write_selectors_and_links(
     spans: dict[tuple[str, str], list[list[Any]]] = {}
     for s in batch:
         for sel in s.verdict.selectors:
-            sel_rows.setdefault(
-                sel.key,
-                {
-                    "key": sel.key,
-                    "type": sel.type.value,
-                    "value": sel.value,
-                    "normalised": sel.value.casefold(),
-                    "chain": sel.chain,
-                    "country": sel.country,
-                    "validated": sel.validated,
-                    "first_seen": now,
-                    "last_seen": now,
-                },
-            )
-            spans.setdefault((s.id, sel.key), []).append([sel.start, sel.end, sel.raw])
+            # A messaging account that is a phone number also links as that phone.
+            for key in sel.link_keys:
+                sel_type = key.partition(":")[0]
+                sel_rows.setdefault(
+                    key,
+                    {
+                        "key": key,
+                        "type": sel_type,
+                        "value": sel.value,
+                        "normalised": sel.value.casefold(),
+                        "chain": sel.chain,
+                        "country": sel.country,
+                        "validated": sel.validated,
+                        "first_seen": now,
+                        "last_seen": now,
+                    },
+                )
+                spans.setdefault((s.id, key), []).append([sel.start, sel.end, sel.raw])
     if not sel_rows:
         return
     ins = upsert_insert(conn, selectors)
