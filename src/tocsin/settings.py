@@ -13,7 +13,14 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+from tocsin.errors import ConfigError
+
+__all__ = ["DEV_SECRET_KEY", "Settings", "check_deployment", "get_settings"]
+
+DEV_SECRET_KEY = "tocsin-development-secret-not-for-team-use"
+"""The well-known default secret: fine on a laptop, refused by ``check_deployment`` in team mode."""
+
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -126,6 +133,69 @@ class Settings(BaseSettings):
             "killed ingest loses at most the batch in flight (docs/store.md)."
         ),
     )
+    secret_key: str = Field(
+        DEV_SECRET_KEY,
+        min_length=1,
+        description=(
+            "Secret key of the deployment: keys the audit log's hash chain (HMAC-SHA256) and "
+            "signs nothing else; a team deployment refuses to start with the default or with "
+            "fewer than 32 characters (docs/access.md)."
+        ),
+    )
+    deployment_mode: Literal["local", "team"] = Field(
+        "local",
+        description=(
+            "local: one person on a laptop, the CLI sees everything; team: a shared server "
+            "with users, which requires a real secret key (docs/access.md)."
+        ),
+    )
+    organisation: str = Field(
+        "local",
+        min_length=1,
+        max_length=200,
+        description=(
+            "Organisation that owns datasets created without naming one (the CLI's ingests, "
+            "and datasets present before access control existed) (docs/access.md)."
+        ),
+    )
+    session_hours: float = Field(
+        12.0,
+        gt=0.0,
+        le=24.0 * 30,
+        description="Hours a web session lasts after login (docs/access.md).",
+    )
+    public_rate_limit: str = Field(
+        "60/minute",
+        description=(
+            "Requests per client address allowed on the public (not logged-in) web endpoints, "
+            "in the `limits` notation, e.g. 60/minute (docs/access.md)."
+        ),
+    )
+    login_rate_limit: str = Field(
+        "10/minute",
+        description=(
+            "Login attempts allowed per client address and per username, in the `limits` "
+            "notation (docs/access.md)."
+        ),
+    )
+
+
+def check_deployment(settings: Settings) -> None:
+    """Refuse a team deployment with the default or a short secret key (ConfigError)."""
+    if settings.deployment_mode != "team":
+        return
+    if settings.secret_key == DEV_SECRET_KEY:
+        raise ConfigError(
+            "TOCSIN_DEPLOYMENT_MODE=team needs a secret key of its own, not the default",
+            hint='set TOCSIN_SECRET_KEY, e.g. to the output of `python -c "import secrets; '
+            'print(secrets.token_urlsafe(48))"`',
+        )
+    if len(settings.secret_key) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"TOCSIN_SECRET_KEY has {len(settings.secret_key)} characters; a team deployment "
+            f"needs at least {MIN_SECRET_LENGTH}",
+            hint="generate one with secrets.token_urlsafe(48)",
+        )
 
 
 @lru_cache(maxsize=1)

@@ -17,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from platformdirs import user_data_path
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
 from tocsin.errors import ConfigError
@@ -93,14 +93,26 @@ def current_revision(engine: Engine) -> str | None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to ``revision`` in one transaction."""
     cfg = _config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    with engine.connect() as conn:
+        with conn.begin():
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+        _restore_foreign_keys(conn)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
     """Revert migrations down to ``revision`` (``base`` drops every table)."""
     cfg = _config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
+    with engine.connect() as conn:
+        with conn.begin():
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, revision)
+        _restore_foreign_keys(conn)
+
+
+def _restore_foreign_keys(conn: Connection) -> None:
+    """A migration that rebuilds an SQLite table switches foreign key checks off; on again,
+    outside the transaction (the only place SQLite lets them change)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.commit()

@@ -5,8 +5,11 @@ them); queries use these objects. Integer surrogate keys (``pk``) keep the link 
 their indexes small, so a pivot on a selector is one index range scan; the public identifiers are
 ``documents.id`` (SHA-256 of the text) and ``selectors.key`` (``type:value``).
 
-Every document and statement carries its dataset and a TLP 2.0 marking, although enforcing
-markings comes with the web workspace.
+Every document and statement carries its dataset and a TLP 2.0 marking; each dataset belongs to
+an organisation. Markings are enforced by the store's query layer (`tocsin.store.scope`) for the
+`tocsin.access.Principal` a query runs as. The access tables (organisations, users, partners and
+named readers of datasets, API tokens, sessions, the audit log, deployment settings) are defined
+here too, so that one metadata object describes the whole database (docs/access.md).
 """
 
 from __future__ import annotations
@@ -31,20 +34,33 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "ALL_TABLES",
     "MARKINGS",
+    "ROLES",
+    "api_tokens",
+    "audit_log",
+    "dataset_partners",
+    "dataset_readers",
     "datasets",
+    "deployment_settings",
     "document_datasets",
     "documents",
     "judgements",
     "links",
     "metadata",
+    "organisations",
     "selectors",
+    "sessions",
     "signals",
     "statements",
+    "users",
 ]
 
 MARKINGS: Final = ("clear", "green", "amber", "amber+strict", "red")
 """TLP 2.0 markings, lower-case as stored."""
+
+ROLES: Final = ("viewer", "analyst", "admin")
+"""Roles of a user within their organisation, least to most rights."""
 
 # SQLite only makes INTEGER PRIMARY KEY an alias of the rowid; BigInteger would not be.
 PK = BigInteger().with_variant(Integer(), "sqlite")
@@ -58,6 +74,14 @@ metadata = MetaData(
     }
 )
 
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("pk", PK, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 datasets = Table(
     "datasets",
     metadata,
@@ -65,6 +89,9 @@ datasets = Table(
     Column("name", String(200), nullable=False, unique=True),
     Column("marking", String(20), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # The owning organisation (AMBER: it and its partners; AMBER+STRICT: it alone). Nullable only
+    # because SQLite cannot add a NOT NULL foreign key column; the store always sets it.
+    Column("org_pk", PK, ForeignKey("organisations.pk"), nullable=True),
 )
 
 documents = Table(
@@ -173,7 +200,88 @@ judgements = Table(
     UniqueConstraint("target", "a_kind", "a_id", "b_kind", "b_id", "who", "at"),
 )
 
+users = Table(
+    "users",
+    metadata,
+    Column("pk", PK, primary_key=True, autoincrement=True),
+    Column("username", String(200), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=False),  # argon2id, PHC string
+    Column("org_pk", PK, ForeignKey("organisations.pk"), nullable=False),
+    Column("role", String(10), nullable=False),  # viewer / analyst / admin
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_login", DateTime(timezone=True), nullable=True),
+)
+
+dataset_partners = Table(
+    "dataset_partners",
+    metadata,
+    # Organisations named as partners of a dataset: they see it when it is AMBER.
+    Column("dataset_pk", PK, ForeignKey("datasets.pk"), primary_key=True),
+    Column("org_pk", PK, ForeignKey("organisations.pk"), primary_key=True),
+)
+
+dataset_readers = Table(
+    "dataset_readers",
+    metadata,
+    # Users named as readers of a dataset: the only ones who see it when it is RED.
+    Column("dataset_pk", PK, ForeignKey("datasets.pk"), primary_key=True),
+    Column("user_pk", PK, ForeignKey("users.pk"), primary_key=True),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("pk", PK, primary_key=True, autoincrement=True),
+    Column("user_pk", PK, ForeignKey("users.pk"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 hex of the token
+    Column("prefix", String(16), nullable=False),  # first characters, to recognise a token
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Column("last_used", DateTime(timezone=True), nullable=True),
+    Column("revoked", Boolean, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),  # SHA-256 hex of the cookie value
+    Column("user_pk", PK, ForeignKey("users.pk"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_sessions_user_pk", "user_pk"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    # Append-only, HMAC hash chain: hash = HMAC(secret, prev_hash + canonical row); seq has no
+    # gaps, so a deleted row shows as a missing seq (tocsin.access.audit).
+    Column("seq", PK, primary_key=True, autoincrement=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("org", String(200), nullable=True),
+    Column("action", String(60), nullable=False),
+    Column("target_kind", String(40), nullable=False),
+    Column("target_id", String(600), nullable=False),
+    Column("marking", String(20), nullable=True),
+    Column("detail", Text, nullable=False),  # canonical JSON
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+deployment_settings = Table(
+    "deployment_settings",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("value", Text, nullable=False),  # JSON
+)
+
 ALL_TABLES: Final = (
+    organisations,
     datasets,
     documents,
     document_datasets,
@@ -182,4 +290,11 @@ ALL_TABLES: Final = (
     signals,
     statements,
     judgements,
+    users,
+    dataset_partners,
+    dataset_readers,
+    api_tokens,
+    sessions,
+    audit_log,
+    deployment_settings,
 )

@@ -17,7 +17,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from tocsin.detect.engine import Engine as ScanEngine
 from tocsin.errors import InputError
@@ -31,12 +31,13 @@ from tocsin.store.schema import (
     documents,
     judgements,
     links,
+    organisations,
     selectors,
     statements,
 )
 from tocsin.store.writer import Scanned, upsert_insert, write_known, write_new
 
-__all__ = ["BatchResult", "Store", "open_store"]
+__all__ = ["BatchResult", "Store", "open_store", "organisation_pk"]
 
 DECISIONS = ("confirm", "reject", "unsure")
 
@@ -77,8 +78,14 @@ class Store:
 
     # -- datasets ---------------------------------------------------------------------------
 
-    def dataset(self, name: str, marking: str | None = None) -> tuple[int, str]:
-        """(pk, marking) of a dataset, created with ``marking`` (or the default) when new."""
+    def dataset(
+        self, name: str, marking: str | None = None, *, org: str | None = None
+    ) -> tuple[int, str]:
+        """(pk, marking) of a dataset, created with ``marking`` (or the default) when new.
+
+        A new dataset is owned by the organisation ``org`` (default: ``TOCSIN_ORGANISATION``),
+        created on demand; an existing dataset keeps its owner and marking.
+        """
         if not name or len(name) > 200:
             raise InputError("a dataset name needs 1 to 200 characters", field="dataset")
         if marking is not None and marking.lower() not in MARKINGS:
@@ -91,9 +98,13 @@ class Store:
                 select(datasets.c.pk, datasets.c.marking).where(datasets.c.name == name)
             ).first()
             if row is None:
-                chosen = (marking or get_settings().default_marking).lower()
+                settings = get_settings()
+                chosen = (marking or settings.default_marking).lower()
+                org_pk = organisation_pk(conn, org or settings.organisation, create=True)
                 ins = upsert_insert(conn, datasets).on_conflict_do_nothing(index_elements=["name"])
-                conn.execute(ins, {"name": name, "marking": chosen, "created_at": _now()})
+                conn.execute(
+                    ins, {"name": name, "marking": chosen, "created_at": _now(), "org_pk": org_pk}
+                )
                 row = conn.execute(
                     select(datasets.c.pk, datasets.c.marking).where(datasets.c.name == name)
                 ).one()
@@ -259,6 +270,19 @@ class Store:
                     "why": why,
                 },
             )
+
+
+def organisation_pk(conn: Connection, name: str, *, create: bool = False) -> int | None:
+    """The pk of the organisation ``name``; with ``create``, made when missing."""
+    if not name or len(name) > 200:
+        raise InputError("an organisation name needs 1 to 200 characters", field="org")
+    query = select(organisations.c.pk).where(organisations.c.name == name)
+    pk = conn.execute(query).scalar()
+    if pk is None and create:
+        ins = upsert_insert(conn, organisations).on_conflict_do_nothing(index_elements=["name"])
+        conn.execute(ins, {"name": name, "created_at": _now()})
+        pk = conn.execute(query).scalar_one()
+    return None if pk is None else int(pk)
 
 
 def _statement_rows(

@@ -1,4 +1,5 @@
-"""One store suite, two backends: SQLite (a temporary file) and PostgreSQL (127.0.0.1:5432).
+"""Shared fixtures. One store suite, two backends: SQLite (a temporary file) and PostgreSQL
+(127.0.0.1:5432).
 
 PostgreSQL tests use a fresh database per session, dropped afterwards, and empty its tables
 between tests. When PostgreSQL is not reachable they are skipped, unless
