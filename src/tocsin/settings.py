@@ -178,6 +178,31 @@ class Settings(BaseSettings):
             "notation (docs/access.md)."
         ),
     )
+    share_keys_dir: str | None = Field(
+        None,
+        description=(
+            "Directory of the community key files used for hashed selector matching "
+            "(`tocsin share`); unset means `community-keys` under the user's data directory. "
+            "Key files must be readable by their owner only (docs/sharing.md)."
+        ),
+    )
+    import_max_bytes: int = Field(
+        512 * 1024 * 1024,
+        gt=0,
+        description=(
+            "Largest MISP file `tocsin import` reads (a MISP event is one JSON object, read "
+            "whole); STIX bundles and FtM streams are read object by object, whatever their "
+            "size (docs/sharing.md)."
+        ),
+    )
+    import_max_object_bytes: int = Field(
+        16 * 1024 * 1024,
+        gt=0,
+        description=(
+            "Largest single object (a STIX object, an FtM entity line) `tocsin import` "
+            "accepts; a larger one is reported by position and skipped (docs/sharing.md)."
+        ),
+    )
 
 
 def check_deployment(settings: Settings) -> None:
