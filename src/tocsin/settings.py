@@ -178,6 +178,23 @@ class Settings(BaseSettings):
             "notation (docs/access.md)."
         ),
     )
+    public_report_dataset: str = Field(
+        "public-reports",
+        min_length=1,
+        max_length=200,
+        description=(
+            "Dataset that the public page's \"report it\" button stores texts in, owned by "
+            "TOCSIN_ORGANISATION (docs/api.md)."
+        ),
+    )
+    public_report_marking: Literal["clear", "green", "amber", "amber+strict", "red"] = Field(
+        "amber+strict",
+        description=(
+            "TLP 2.0 marking of the public report dataset when it is created: reports can name "
+            "victims and their families, so only the deployment's organisation sees them "
+            "(docs/api.md)."
+        ),
+    )
     share_keys_dir: str | None = Field(
         None,
         description=(
