@@ -18,11 +18,15 @@ visible does not exist for the principal: no row, no count, no neighbour.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Final
+
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.engine import Connection
 
 from tocsin.access.principal import Principal
 from tocsin.store.schema import (
+    MARKINGS,
     dataset_partners,
     dataset_readers,
     datasets,
@@ -33,11 +37,43 @@ from tocsin.store.schema import (
 )
 
 __all__ = [
+    "RESTRICTED",
     "document_visible",
+    "least_restricted",
     "selector_visible",
     "visible_dataset_names",
     "visible_dataset_pks",
+    "visible_markings",
 ]
+
+
+RESTRICTED: Final = frozenset({"amber", "amber+strict", "red"})
+"""Markings whose every read by a user is written to the audit log."""
+
+
+def least_restricted(markings: Iterable[str]) -> str:
+    """The least restricted of some markings: what a document seen in several datasets is to
+    someone who sees those datasets."""
+    return min(markings, key=MARKINGS.index)
+
+
+def visible_markings(
+    conn: Connection, document_pks: Sequence[int], visible: list[int] | None
+) -> dict[int, str]:
+    """For each document pk, the least restricted marking among its visible datasets."""
+    found: dict[int, list[str]] = {}
+    if not document_pks:
+        return {}
+    query = (
+        select(document_datasets.c.document_pk, datasets.c.marking)
+        .join(datasets, datasets.c.pk == document_datasets.c.dataset_pk)
+        .where(document_datasets.c.document_pk.in_(list(document_pks)))
+    )
+    if visible is not None:
+        query = query.where(datasets.c.pk.in_(visible))
+    for pk, marking in conn.execute(query):
+        found.setdefault(int(pk), []).append(marking)
+    return {pk: least_restricted(m) for pk, m in found.items()}
 
 
 def _dataset_rule(principal: Principal) -> ColumnElement[bool]:

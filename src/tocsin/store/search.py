@@ -7,21 +7,27 @@ documents found. PostgreSQL: ``websearch_to_tsquery('simple', …)`` on a genera
 ranked by ``ts_rank``; a query in a script written without spaces (CJK, Thai, Lao, Khmer,
 Burmese) falls back to substring matching (``strpos``), ranked by risk. Without a query, the
 filters alone select documents, riskiest and newest first.
+
+Results and totals are scoped to a `Principal` (default: the system principal, who sees all):
+documents in no dataset it may see are not found and not counted (`tocsin.store.scope`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, literal_column, select, text
 from sqlalchemy.engine import Engine
 
-from tocsin.store.schema import datasets, document_datasets, documents
+from tocsin.access import audit
+from tocsin.access.principal import Principal
+from tocsin.store.schema import MARKINGS, datasets, document_datasets, documents
+from tocsin.store.scope import RESTRICTED, document_visible, visible_dataset_pks, visible_markings
 
-__all__ = ["SearchFilters", "search"]
+__all__ = ["SearchFilters", "search", "search_count"]
 
 _NO_SPACE_SCRIPTS: Final = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]"
@@ -72,6 +78,9 @@ def _filters(f: SearchFilters) -> list[ColumnElement[bool]]:
 
 def _columns() -> list[Any]:
     return [
+        documents.c.pk,
+        documents.c.dataset_pk,
+        documents.c.marking,
         documents.c.id,
         documents.c.risk,
         documents.c.level,
@@ -132,16 +141,7 @@ def _postgres_query(query_text: str, words: list[str]) -> Select[Any]:
     )
 
 
-def search(
-    engine: Engine,
-    query_text: str,
-    filters: SearchFilters | None = None,
-    *,
-    limit: int = 20,
-    offset: int = 0,
-) -> list[dict[str, Any]]:
-    """Documents matching ``query_text`` and the filters, best first."""
-    filters = filters or SearchFilters()
+def _query(engine: Engine, query_text: str, filters: SearchFilters | None) -> Select[Any]:
     words = _words(query_text)
     if not words:
         query: Select[Any] = select(*_columns(), documents.c.risk.label("score")).order_by(
@@ -151,13 +151,65 @@ def search(
         query = _sqlite_query(words)
     else:
         query = _postgres_query(query_text, words)
-    where = _filters(filters)
+    where = _filters(filters or SearchFilters())
     if where:
         query = query.where(and_(*where))
-    query = query.limit(limit).offset(offset)
+    return query
+
+
+def search(
+    engine: Engine,
+    query_text: str,
+    filters: SearchFilters | None = None,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    principal: Principal | None = None,
+) -> list[dict[str, Any]]:
+    """Documents matching ``query_text`` and the filters that ``principal`` sees, best first.
+
+    Each row's ``marking`` is the least restricted marking among the datasets the principal
+    sees the document in; ``title`` and ``source`` are withheld (None) when the dataset the
+    document was first stored in is not visible. A scoped principal's search that shows AMBER,
+    AMBER+STRICT or RED documents is written to the audit log.
+    """
+    principal = principal if principal is not None else Principal.system()
+    query = _query(engine, query_text, filters)
     with engine.connect() as conn:
+        visible = visible_dataset_pks(conn, principal)
+        query = query.where(document_visible(visible)).limit(limit).offset(offset)
         rows = [dict(r) for r in conn.execute(query).mappings()]
+        if visible is not None:
+            effective = visible_markings(conn, [r["pk"] for r in rows], visible)
     for r in rows:
+        if visible is not None:
+            r["marking"] = effective.get(r["pk"], r["marking"])
+            if r["dataset_pk"] not in visible:
+                r["title"] = r["source"] = None
+        del r["pk"], r["dataset_pk"]
         r["categories"] = [c for c in r["categories"].split(",") if c]
         r["score"] = round(float(r["score"]), 4)
+    restricted = [r["id"] for r in rows if r["marking"] in RESTRICTED]
+    if restricted and not principal.system:
+        marking = max((r["marking"] for r in rows), key=MARKINGS.index)
+        audit.append(
+            engine, principal, "search", "query", query_text[:600], marking,
+            {"filters": asdict(filters or SearchFilters()), "documents": restricted},
+        )  # fmt: skip
     return rows
+
+
+def search_count(
+    engine: Engine,
+    query_text: str,
+    filters: SearchFilters | None = None,
+    *,
+    principal: Principal | None = None,
+) -> int:
+    """How many documents `search` finds in all (for paging), counting only visible ones."""
+    principal = principal if principal is not None else Principal.system()
+    query = _query(engine, query_text, filters).order_by(None)
+    with engine.connect() as conn:
+        visible = visible_dataset_pks(conn, principal)
+        inner = query.where(document_visible(visible)).subquery()
+        return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
