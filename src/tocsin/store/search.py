@@ -165,13 +165,15 @@ def search(
     limit: int = 20,
     offset: int = 0,
     principal: Principal | None = None,
+    secret: str | None = None,
 ) -> list[dict[str, Any]]:
     """Documents matching ``query_text`` and the filters that ``principal`` sees, best first.
 
     Each row's ``marking`` is the least restricted marking among the datasets the principal
     sees the document in; ``title`` and ``source`` are withheld (None) when the dataset the
     document was first stored in is not visible. A scoped principal's search that shows AMBER,
-    AMBER+STRICT or RED documents is written to the audit log.
+    AMBER+STRICT or RED documents is written to the audit log (keyed with ``secret``, default
+    ``TOCSIN_SECRET_KEY``).
     """
     principal = principal if principal is not None else Principal.system()
     query = _query(engine, query_text, filters)
@@ -195,6 +197,7 @@ def search(
         audit.append(
             engine, principal, "search", "query", query_text[:600], marking,
             {"filters": asdict(filters or SearchFilters()), "documents": restricted},
+            secret=secret,
         )  # fmt: skip
     return rows
 

@@ -81,10 +81,16 @@ class Store:
     """
 
     def __init__(
-        self, engine: Engine, principal: Principal | None = None, *, owns_engine: bool = True
+        self,
+        engine: Engine,
+        principal: Principal | None = None,
+        *,
+        settings: Settings | None = None,
+        owns_engine: bool = True,
     ) -> None:
         self.engine = engine
         self.principal = principal if principal is not None else Principal.system()
+        self.settings = settings if settings is not None else get_settings()
         self._owns_engine = owns_engine
 
     @property
@@ -93,7 +99,7 @@ class Store:
 
     def as_principal(self, principal: Principal) -> Store:
         """The same store (same engine) seen and written as ``principal``."""
-        return Store(self.engine, principal, owns_engine=False)
+        return Store(self.engine, principal, settings=self.settings, owns_engine=False)
 
     def link_source(self) -> SqlLinkSource:
         """The graph's `LinkSource` over this store, scoped to its principal."""
@@ -122,7 +128,10 @@ class Store:
         marking: str | None,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        audit.append(self.engine, self.principal, action, target_kind, target_id, marking, detail)
+        audit.append(
+            self.engine, self.principal, action, target_kind, target_id, marking, detail,
+            secret=self.settings.secret_key,
+        )  # fmt: skip
 
     # -- datasets ---------------------------------------------------------------------------
 
@@ -155,7 +164,7 @@ class Store:
                 )
             ).first()
             if row is None:
-                settings = get_settings()
+                settings = self.settings
                 chosen = (marking or settings.default_marking).lower()
                 org_pk = organisation_pk(conn, org or settings.organisation, create=True)
                 ins = upsert_insert(conn, datasets).on_conflict_do_nothing(index_elements=["name"])
@@ -169,7 +178,7 @@ class Store:
                 ).one()
                 audit.record(
                     conn, principal, "dataset.create", "dataset", name, chosen,
-                    {"org": org or settings.organisation},
+                    {"org": org or settings.organisation}, secret=settings.secret_key,
                 )  # fmt: skip
             elif not principal.system and row[2] != principal.org_pk:
                 raise AccessDenied(
@@ -224,7 +233,7 @@ class Store:
             result.selectors = sum(len({s.key for s in b.verdict.selectors}) for b in batch)
             audit.record(
                 conn, self.principal, "ingest", "dataset", dataset, ds_marking,
-                {"new": result.new, "known": result.known},
+                {"new": result.new, "known": result.known}, secret=self.settings.secret_key,
             )  # fmt: skip
         return result
 
@@ -355,8 +364,9 @@ class Store:
     ) -> list[dict[str, Any]]:
         """Full-text search over the documents this principal sees (`tocsin.store.search`)."""
         return search(
-            self.engine, query_text, filters, limit=limit, offset=offset, principal=self.principal
-        )
+            self.engine, query_text, filters, limit=limit, offset=offset,
+            principal=self.principal, secret=self.settings.secret_key,
+        )  # fmt: skip
 
     def search_count(self, query_text: str, filters: SearchFilters | None = None) -> int:
         """How many documents `search` finds in all, for this principal."""
@@ -469,7 +479,7 @@ class Store:
             )
             audit.record(
                 conn, self.principal, "judge", target, f"{a[0]}:{a[1]} {b[0]}:{b[1]}", None,
-                {"decision": decision, "who": who},
+                {"decision": decision, "who": who}, secret=self.settings.secret_key,
             )  # fmt: skip
 
 
@@ -559,4 +569,4 @@ def open_store(settings: Settings | None = None, url: str | None = None) -> Stor
     settings = settings or get_settings()
     if url is not None:
         settings = settings.model_copy(update={"database_url": url})
-    return Store(connect(database_url(settings)))
+    return Store(connect(database_url(settings)), settings=settings)
