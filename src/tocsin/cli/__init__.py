@@ -22,6 +22,7 @@ from tocsin import __version__
 from tocsin.cli.graph_cmd import clusters_command, path_command
 from tocsin.cli.query_cmd import export_command, search_command, show_command
 from tocsin.cli.scan import scan_command
+from tocsin.cli.serve_cmd import serve_command
 from tocsin.cli.store_cmd import ingest_command
 from tocsin.errors import TocsinError
 
@@ -42,6 +43,7 @@ cli.add_command(ingest_command)
 cli.add_command(search_command)
 cli.add_command(show_command)
 cli.add_command(export_command)
+cli.add_command(serve_command)
 
 
 def _add_optional_commands() -> None:

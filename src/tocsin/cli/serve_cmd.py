@@ -1,0 +1,113 @@
+"""``tocsin serve``: the web workspace and the JSON API (uvicorn, one process)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tocsin.settings import get_settings
+
+__all__ = ["serve_command"]
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="TCP port."
+)
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Load the bundled synthetic examples and create a demo organisation with an admin, "
+    "an analyst and a viewer (random passwords, printed once).",
+)
+@click.option(
+    "--examples",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --demo: the examples directory [default: examples/ of the source tree or the "
+    "current directory].",
+)
+@click.option(
+    "--database",
+    default=None,
+    metavar="URL",
+    help="Database URL [default: TOCSIN_DATABASE_URL, else the SQLite file].",
+)
+@click.option(
+    "--proxy-headers",
+    is_flag=True,
+    help="Trust X-Forwarded-For/-Proto from a reverse proxy on this machine (TLS terminated "
+    "there): client addresses and https are then taken from the proxy.",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    default="info",
+    show_default=True,
+)
+def serve_command(
+    host: str,
+    port: int,
+    demo: bool,
+    examples: Path | None,
+    database: str | None,
+    proxy_headers: bool,
+    log_level: str,
+) -> None:
+    """Serve the web workspace and the JSON API (/api/v1, docs at /docs).
+
+    In team mode (TOCSIN_DEPLOYMENT_MODE=team) the server refuses to start with the default
+    secret key. Rate limits are kept in this process's memory: run one process per
+    deployment (put a TLS-terminating reverse proxy in front and pass --proxy-headers).
+
+    \b
+    Examples:
+      tocsin serve --demo                      # http://127.0.0.1:8000, synthetic data
+      TOCSIN_DEPLOYMENT_MODE=team TOCSIN_SECRET_KEY=… tocsin serve --host 0.0.0.0 --proxy-headers
+    """
+    import uvicorn
+
+    from tocsin.settings import check_deployment
+    from tocsin.store import open_store
+    from tocsin.web.app import create_app
+
+    if demo and not _loopback(host):
+        raise click.UsageError(
+            "--demo prints its users' passwords and serves only on a loopback address "
+            "(127.0.0.1, ::1, localhost)"
+        )
+    settings = get_settings()
+    if database is not None:
+        settings = settings.model_copy(update={"database_url": database})
+    check_deployment(settings)
+    store = open_store(settings)
+    if demo:
+        from tocsin.web.demo import prepare_demo
+
+        prepare_demo(store, settings, examples, echo=click.echo)
+    app = create_app(settings, store)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Tocsin is serving at http://{shown}:{port}/  (API docs: /docs; Ctrl+C stops)")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips="127.0.0.1" if proxy_headers else None,
+        server_header=False,
+    )
+    store.close()

@@ -1,0 +1,24 @@
+"""The JSON API under ``/api/v1``: one router per resource, assembled here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from tocsin.web.api import (
+    admin,
+    auth,
+    documents,
+    export,
+    graph,
+    ingest,
+    judgements,
+    public,
+    scan,
+    stats,
+)
+
+__all__ = ["api_router"]
+
+api_router = APIRouter(prefix="/api/v1")
+for module in (scan, public, auth, documents, graph, stats, judgements, ingest, export, admin):
+    api_router.include_router(module.router)
