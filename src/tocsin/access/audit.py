@@ -273,10 +273,18 @@ def parse_anchor(value: str) -> tuple[int, str]:
 
 
 def _rows(engine: Engine, batch: int = 5000) -> Iterator[Any]:
-    with engine.connect() as conn:
-        yield from conn.execution_options(yield_per=batch).execute(
-            select(audit_log).order_by(audit_log.c.seq)
-        )
+    """Every row in seq order, read in pages (no cursor is left open when the caller stops)."""
+    after: int | None = None
+    while True:
+        query = select(audit_log).order_by(audit_log.c.seq).limit(batch)
+        if after is not None:
+            query = query.where(audit_log.c.seq > after)
+        with engine.connect() as conn:
+            rows = conn.execute(query).all()
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = int(rows[-1].seq)
 
 
 def verify(engine: Engine, secret: str | None = None, *, anchor: str | None = None) -> VerifyReport:
