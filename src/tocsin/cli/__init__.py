@@ -8,6 +8,8 @@ Exit codes (one table for every command; see docs/cli.md):
 2     usage error, or no input could be read at all
 3     some records could not be read (the others were processed)
 4     invalid configuration, indicator pack or model
+5     not permitted (a role or organisation that may not do this)
+6     ``tocsin audit verify``: the audit log is broken
 130   interrupted
 ====  =====================================================================
 """
@@ -19,6 +21,7 @@ import sys
 import click
 
 from tocsin import __version__
+from tocsin.cli.admin_cmd import admin, audit_group, db
 from tocsin.cli.graph_cmd import clusters_command, path_command
 from tocsin.cli.query_cmd import export_command, search_command, show_command
 from tocsin.cli.scan import scan_command
@@ -43,6 +46,9 @@ cli.add_command(ingest_command)
 cli.add_command(search_command)
 cli.add_command(show_command)
 cli.add_command(export_command)
+cli.add_command(admin)
+cli.add_command(audit_group)
+cli.add_command(db)
 cli.add_command(serve_command)
 
 

@@ -24,6 +24,8 @@ Exit codes are the same for every command:
 | 2 | usage error, or no input could be read at all |
 | 3 | some records could not be read (the others were processed; each is named with file, line) |
 | 4 | invalid configuration, indicator pack or model |
+| 5 | not permitted (a role or organisation that may not do this) |
+| 6 | `tocsin audit verify`: the audit log is broken |
 | 130 | interrupted |
 """
 
