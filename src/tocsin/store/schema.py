@@ -33,8 +33,11 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from tocsin.store.case_tables import define as _define_case_tables
+
 __all__ = [
     "ALL_TABLES",
+    "CASE_TABLES",
     "MARKINGS",
     "ROLES",
     "api_tokens",
@@ -280,6 +283,9 @@ deployment_settings = Table(
     Column("value", Text, nullable=False),  # JSON
 )
 
+CASE_TABLES: Final = _define_case_tables(metadata, PK)
+"""The victim side's tables (`tocsin.store.case_tables`, used by `tocsin.cases`)."""
+
 ALL_TABLES: Final = (
     organisations,
     datasets,
@@ -297,4 +303,5 @@ ALL_TABLES: Final = (
     sessions,
     audit_log,
     deployment_settings,
+    *CASE_TABLES,
 )

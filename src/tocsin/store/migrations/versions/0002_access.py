@@ -35,6 +35,12 @@ def _sqlite_foreign_keys(on: bool) -> None:
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
         return
+    raw = bind.connection.dbapi_connection
+    if raw is not None and raw.in_transaction:
+        # A later revision's downgrade ran first and alembic's update of its version row opened
+        # a transaction, in which the switch below would be a no-op. pysqlite ran that
+        # revision's DDL outside any transaction already, so commit the version row now.
+        raw.commit()
     op.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
     if on:
         broken = bind.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
