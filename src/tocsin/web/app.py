@@ -13,8 +13,10 @@ from contextlib import asynccontextmanager
 from html import escape
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse, PlainTextResponse
 
@@ -22,6 +24,7 @@ from tocsin import __version__
 from tocsin.settings import Settings, check_deployment, get_settings
 from tocsin.store import Store, open_store
 from tocsin.web.api import api_router
+from tocsin.web.api.models import ErrorOut
 from tocsin.web.errors import install_error_handlers
 from tocsin.web.security import CsrfMiddleware, RateLimits, SecurityHeadersMiddleware
 
@@ -132,8 +135,36 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, with every error answer described as what it is: an `ErrorOut`."""
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        license_info=app.license_info,
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            for status, response in operation.get("responses", {}).items():
+                if status.startswith(("4", "5")):
+                    response["content"] = error
+                    response.setdefault("description", "Error")
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    app.openapi_schema = schema
+    return schema
