@@ -23,9 +23,10 @@ import click
 from tocsin import __version__
 from tocsin.cli.admin_cmd import admin, audit_group, db
 from tocsin.cli.graph_cmd import clusters_command, path_command
-from tocsin.cli.query_cmd import export_command, search_command, show_command
+from tocsin.cli.query_cmd import search_command, show_command
 from tocsin.cli.scan import scan_command
 from tocsin.cli.serve_cmd import serve_command
+from tocsin.cli.share_cmd import export_command, import_command, share_group
 from tocsin.cli.store_cmd import ingest_command
 from tocsin.errors import TocsinError
 
@@ -46,6 +47,8 @@ cli.add_command(ingest_command)
 cli.add_command(search_command)
 cli.add_command(show_command)
 cli.add_command(export_command)
+cli.add_command(import_command)
+cli.add_command(share_group)
 cli.add_command(admin)
 cli.add_command(audit_group)
 cli.add_command(db)

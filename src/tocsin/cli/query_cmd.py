@@ -25,7 +25,7 @@ from tocsin.store import SqlLinkSource, Store, open_store
 from tocsin.store.ftm import assemble, document_entity_id, selector_entity_id
 from tocsin.store.search import SearchFilters, search
 
-__all__ = ["export_command", "search_command", "show_command"]
+__all__ = ["emit", "search_command", "show_command"]
 
 LEVELS = [lvl.value for lvl in RiskLevel]
 _HEX = re.compile(r"^[0-9a-f]{8,64}$")
@@ -379,50 +379,3 @@ def _cluster_rows(source: SqlLinkSource, documents: set[str]) -> list[dict[str, 
             }
         )
     return rows
-
-
-@click.command("export")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["ftm"]),
-    default="ftm",
-    show_default=True,
-    help="Export format: FollowTheMoney entities, one JSON object a line.",
-)
-@click.option("--dataset", default=None, help="Only statements of this dataset.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True),
-    default="-",
-    show_default=True,
-    help="Write to this file.",
-)
-@click.option(
-    "--database",
-    default=None,
-    metavar="URL",
-    help="Database URL [default: TOCSIN_DATABASE_URL, else the SQLite file].",
-)
-def export_command(fmt: str, dataset: str | None, output: str, database: str | None) -> None:
-    """Export the store's entities (FollowTheMoney JSON lines, valid for `ftm validate`)."""
-    with open_store(get_settings(), url=database) as store:
-        count = _write_entities(store.entities(dataset), output)
-    click.echo(f"{count} entities exported", err=True)
-
-
-def _write_entities(entities: Iterable[dict[str, Any]], output: str) -> int:
-    count = 0
-    try:
-        stream = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", source=output) from None
-    try:
-        for entity in entities:
-            stream.write(json.dumps(entity, ensure_ascii=False, sort_keys=True) + "\n")
-            count += 1
-    finally:
-        if stream is not sys.stdout:
-            stream.close()
-    return count
