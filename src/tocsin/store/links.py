@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import Integer, bindparam, exists, func, select
+from sqlalchemy import Integer, bindparam, exists, func, or_, select
 from sqlalchemy.engine import Engine
 
 from tocsin.access.principal import Principal
@@ -71,11 +71,15 @@ _SELECTOR_DEGREE = (
 )
 
 # Scoped twins: the document must be in one of the ``visible`` datasets.
-_VISIBLE_DOC = exists(
-    select(document_datasets.c.document_pk).where(
-        document_datasets.c.document_pk == documents.c.pk,
-        document_datasets.c.dataset_pk.in_(bindparam("visible", expanding=True)),
-    )
+_VISIBLE_DOC = or_(
+    # the dataset a document was first stored in decides for most documents, without a subquery
+    documents.c.dataset_pk.in_(bindparam("visible", expanding=True)),
+    exists(
+        select(document_datasets.c.document_pk).where(
+            document_datasets.c.document_pk == documents.c.pk,
+            document_datasets.c.dataset_pk.in_(bindparam("visible", expanding=True)),
+        )
+    ),
 )
 _VISIBLE_LINK = exists(
     select(document_datasets.c.document_pk).where(
