@@ -58,6 +58,7 @@ bench: setup
 	$(RUN) python benchmarks/bench_ingest.py
 	$(RUN) python benchmarks/bench_graph.py
 	$(RUN) python benchmarks/bench_pivot.py
+	$(RUN) python benchmarks/bench_access.py
 
 models: setup
 	$(RUN) python -m tocsin.detect.ml.build
