@@ -412,3 +412,31 @@ def test_create_app_includes_the_pages_when_installed(web_store: Store) -> None:
         page = c.get("/", headers={"Accept": "text/html"})
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert (ROOT / "src/tocsin/web/static/vendor/swagger-ui-dist/swagger-ui-bundle.js").is_file()
+
+
+def test_concurrent_scans_are_batched() -> None:
+    import asyncio
+
+    from tocsin.detect.engine import default_engine
+    from tocsin.model import Document
+    from tocsin.web.api.scan import ScanBatcher
+
+    engine = default_engine()
+    calls: list[int] = []
+    real = engine.scan_many
+
+    class Counting(ScanBatcher):
+        def _drain(self) -> None:
+            calls.append(len(self._pending))
+            super()._drain()
+
+    async def run() -> list[int]:
+        batcher = Counting(engine)
+        texts = [f"{LURE} Ref {i}." for i in range(10)]
+        verdicts = await asyncio.gather(*(batcher.scan(Document(t)) for t in texts))
+        alone = await batcher.scan(Document(texts[0]))
+        assert verdicts[0].risk == alone.risk == real([Document(texts[0])]).__next__().risk
+        return [v.risk for v in verdicts]
+
+    risks = asyncio.run(run())
+    assert len(risks) == 10 and calls == [10, 1]

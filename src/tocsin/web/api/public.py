@@ -21,7 +21,7 @@ from tocsin.web.deps import (
     SettingsDep,
     StoreDep,
     deployment_settings,
-    rate_limit_public,
+    public_rate_limit,
 )
 
 __all__ = ["router", "store_report"]
@@ -75,7 +75,7 @@ def store_report(
     "/report",
     response_model=ReportOut,
     summary="Report a suspicious offer or message (no login)",
-    dependencies=[Depends(rate_limit_public)],
+    dependencies=[Depends(public_rate_limit)],
     responses={429: {"description": "Too many requests from this address (see Retry-After)."}},
 )
 def report(

@@ -1,0 +1,275 @@
+"""Web API latency under 20 concurrent clients: POST /api/v1/scan and GET /api/v1/search.
+
+For each backend (SQLite file, PostgreSQL on 127.0.0.1:5432) a fresh store gets ``--docs``
+synthetic ~1 KB job ads (the ingest benchmark's generator; no real data) in an AMBER dataset of
+an organisation with an analyst and an API token. Then ``tocsin serve``'s app runs under uvicorn
+in a subprocess on loopback (one process, as `tocsin serve` runs it), and ``--clients`` async
+httpx clients in this process send requests back to back for ``--seconds`` per endpoint:
+scans of the synthetic ads (public, no login) and searches as the analyst (bearer token: each
+search is scoped to the analyst's datasets and, showing AMBER documents, audited). Reports p50,
+p95 and throughput, median of ``--runs`` runs, as markdown (stdout) and JSON
+(benchmarks/results/api.json). Client and server share the machine's two cores.
+
+    python benchmarks/bench_api.py [--clients 20] [--seconds 8] [--runs 3] [--docs 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tocsin.access import tokens, users
+from tocsin.detect.engine import Engine
+from tocsin.settings import Settings
+from tocsin.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_ingest import corpus  # noqa: E402 - the benchmarks folder is not a package
+
+SECRET = "benchmark-secret-" + "b" * 32
+QUERIES = (
+    "Sihanoukville",
+    "customer service",
+    "crypto investment",
+    "visa paid",
+    "hr_team_7",
+    "USDT",
+    "typing job",
+    "",
+)
+BUDGET_SCAN_P95_MS = 150.0
+
+
+@dataclass
+class Sample:
+    latencies_ms: list[float]
+    errors: int
+    seconds: float
+
+    def summary(self) -> dict[str, float]:
+        lat = sorted(self.latencies_ms)
+        n = len(lat)
+        return {
+            "requests": n,
+            "errors": self.errors,
+            "p50_ms": lat[n // 2] if n else float("nan"),
+            "p95_ms": lat[min(n - 1, int(n * 0.95))] if n else float("nan"),
+            "p99_ms": lat[min(n - 1, int(n * 0.99))] if n else float("nan"),
+            "throughput_rps": n / self.seconds,
+        }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def database(backend: str) -> Iterator[str]:
+    """A URL of a fresh database, removed afterwards."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="tocsin-bench-api-") as tmp:
+            yield f"sqlite:///{Path(tmp) / 'bench.db'}"
+        return
+    import psycopg
+
+    name = f"tocsin_bench_{uuid.uuid4().hex[:10]}"
+    for user in ("postgres", "root"):
+        try:
+            admin = psycopg.connect(
+                host="127.0.0.1", port=5432, user=user, dbname="postgres", autocommit=True
+            )
+            break
+        except psycopg.Error:
+            continue
+    else:
+        raise SystemExit("PostgreSQL on 127.0.0.1:5432 is not reachable")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"postgresql+psycopg://{user}@127.0.0.1:5432/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def prepare(url: str, docs: int) -> tuple[str, list[str]]:
+    """Fill the store; return an analyst's API token and the scan payloads."""
+    settings = Settings(database_url=url, secret_key=SECRET)
+    store = open_store(settings)
+    users.create_organisation(store.engine, "bench-ngo", secret=SECRET)
+    users.create_user(
+        store.engine, "bench-analyst", "benchmark-password", org="bench-ngo",
+        role="analyst", secret=SECRET,
+    )  # fmt: skip
+    token, _ = tokens.create_token(store.engine, "bench-analyst", "bench", secret=SECRET)
+    documents = corpus(docs)
+    engine = Engine(settings=settings)
+    store.dataset("bench-ads", "amber", org="bench-ngo")
+    for start in range(0, len(documents), 500):
+        store.store_batch(documents[start : start + 500], engine, dataset="bench-ads")
+    store.close()
+    return token, [d.text for d in documents[:200]]
+
+
+@contextmanager
+def server(url: str) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "TOCSIN_DATABASE_URL": url,
+        "TOCSIN_SECRET_KEY": SECRET,
+        "TOCSIN_PUBLIC_RATE_LIMIT": "1000000/minute",
+    }
+    command = [
+        sys.executable, "-m", "uvicorn", "tocsin.web.app:create_app", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+        "--no-access-log",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the server did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+Request = Callable[[httpx.AsyncClient, int], Any]
+
+
+async def load(base: str, clients: int, seconds: float, request: Request) -> Sample:
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+        stop = time.perf_counter() + seconds
+
+        async def worker(index: int) -> None:
+            nonlocal errors
+            i = index
+            while time.perf_counter() < stop:
+                t = time.perf_counter()
+                try:
+                    response = await request(http, i)
+                    ok = response.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                if ok:
+                    latencies.append((time.perf_counter() - t) * 1000)
+                else:
+                    errors += 1
+                i += clients
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(n) for n in range(clients)))
+        elapsed = time.perf_counter() - started
+    return Sample(latencies, errors, elapsed)
+
+
+def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    with database(backend) as url:
+        t = time.perf_counter()
+        token, texts = prepare(url, args.docs)
+        prepared = time.perf_counter() - t
+        auth = {"Authorization": f"Bearer {token}"}
+
+        def scan(http: httpx.AsyncClient, i: int) -> Any:
+            body = {"text": texts[i % len(texts)], "kind": "job_ad"}
+            return http.post("/api/v1/scan", json=body)
+
+        def search(http: httpx.AsyncClient, i: int) -> Any:
+            params = {"q": QUERIES[i % len(QUERIES)], "limit": 20}
+            return http.get("/api/v1/search", params=params, headers=auth)
+
+        results: dict[str, Any] = {"backend": backend, "prepare_s": round(prepared, 1)}
+        with server(url) as base:
+            asyncio.run(load(base, 4, 2.0, scan))  # warm: models loaded, connections open
+            asyncio.run(load(base, 4, 2.0, search))
+            for name, request in (("scan", scan), ("search", search)):
+                runs = [
+                    asyncio.run(load(base, args.clients, args.seconds, request)).summary()
+                    for _ in range(args.runs)
+                ]
+                results[name] = {
+                    "median": {k: statistics.median(r[k] for r in runs) for k in runs[0]},
+                    "runs": runs,
+                }
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    results = [bench_backend(b, args) for b in args.backends.split(",")]
+    out = ROOT / "benchmarks" / "results" / "api.json"
+    out.parent.mkdir(exist_ok=True)
+    meta = {
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "runs": args.runs,
+        "docs": args.docs,
+        "python": platform.python_version(),
+        "cores": os.cpu_count(),
+        "results": results,
+    }
+    out.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    print(
+        f"{args.clients} clients, {args.seconds:g} s per run, median of {args.runs} runs, "
+        f"{args.docs:,} documents stored\n"
+    )
+    print("| backend | endpoint | requests | errors | p50 ms | p95 ms | p99 ms | req/s |")
+    print("|---|---|---|---|---|---|---|---|")
+    failed = False
+    for r in results:
+        for name in ("scan", "search"):
+            m = r[name]["median"]
+            print(
+                f"| {r['backend']} | {name} | {m['requests']:,.0f} | {m['errors']:.0f} | "
+                f"{m['p50_ms']:.1f} | {m['p95_ms']:.1f} | {m['p99_ms']:.1f} | "
+                f"{m['throughput_rps']:,.0f} |"
+            )
+            failed |= m["errors"] > 0 or any(run["errors"] for run in r[name]["runs"])
+        failed |= r["scan"]["median"]["p95_ms"] >= BUDGET_SCAN_P95_MS
+    verdict = "within" if not failed else "OUTSIDE"
+    print(f"\nbudget (scan p95 < {BUDGET_SCAN_P95_MS:.0f} ms, no errors): {verdict}")
+
+
+if __name__ == "__main__":
+    main()
