@@ -220,6 +220,36 @@ class Settings(BaseSettings):
             "accepts; a larger one is reported by position and skipped (docs/sharing.md)."
         ),
     )
+    field_key: str | None = Field(
+        None,
+        repr=False,
+        description=(
+            "Keys that encrypt victims' personal fields at rest (AES-256-GCM): `kid:base64key`, "
+            "comma-separated, the first encrypts and all decrypt (rotation); make one with "
+            "`tocsin cases keygen`. Unset: personal fields are stored in plain text "
+            "(docs/cases.md)."
+        ),
+    )
+    stats_min_count: int = Field(
+        5,
+        ge=2,
+        le=1000,
+        description=(
+            "k of the k-anonymity rule for published case statistics: counts from 1 to k-1 "
+            "are withheld, with complementary withholding so that none can be recovered from "
+            "totals (docs/cases.md)."
+        ),
+    )
+    compounds_dataset: str = Field(
+        "compounds",
+        min_length=1,
+        max_length=200,
+        description=(
+            "Dataset that compounds added by analysts belong to (its marking decides who sees "
+            "them); the reference list is loaded into `tocsin-reference`, CLEAR "
+            "(docs/cases.md)."
+        ),
+    )
 
 
 def check_deployment(settings: Settings) -> None:
