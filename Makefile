@@ -14,7 +14,7 @@ export UV_LINK_MODE := copy
 .PHONY: help setup run test lint typecheck unit bench models docs clean
 
 help:
-	@echo "make run     set up, then scan the bundled synthetic examples and print a report"
+	@echo "make run     set up, scan the bundled synthetic examples, then serve the web workspace with demo users"
 	@echo "make test    set up, then lint, type-check and run the whole test suite (what CI runs)"
 	@echo "make lint | typecheck | unit | bench | models | docs | clean"
 	@echo "(unit tests need PostgreSQL on 127.0.0.1:5432 for the store suite; set TOCSIN_REQUIRE_POSTGRES=1 to fail without it)"
@@ -31,11 +31,10 @@ setup: $(VENV)/.synced
 
 run: setup
 	@mkdir -p out
-	$(RUN) tocsin scan examples/job_ads.jsonl --format table
-	$(RUN) tocsin scan examples/messages.csv --text-column body --format table
-	$(RUN) tocsin scan examples/job_ads.jsonl --format html -o out/job_ads.html --quiet
-	$(RUN) tocsin scan examples/messages.csv --text-column body --format html -o out/messages.html --quiet
+	$(RUN) tocsin scan examples/job_ads.jsonl --format html -o out/job_ads.html
+	$(RUN) tocsin scan examples/messages.csv --text-column body --format html -o out/messages.html
 	@echo "HTML reports with highlighted evidence: out/job_ads.html out/messages.html"
+	$(RUN) tocsin serve --demo
 
 lint: setup
 	$(RUN) ruff check src tests benchmarks
@@ -59,6 +58,7 @@ bench: setup
 	$(RUN) python benchmarks/bench_graph.py
 	$(RUN) python benchmarks/bench_pivot.py
 	$(RUN) python benchmarks/bench_access.py
+	$(RUN) python benchmarks/bench_api.py
 
 models: setup
 	$(RUN) python -m tocsin.detect.ml.build
