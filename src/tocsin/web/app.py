@@ -157,6 +157,14 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema["components"]["securitySchemes"] = {
+        "apiToken": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token (tocsin_…) made by an admin of your organisation.",
+        }
+    }
+    schema["security"] = [{}, {"apiToken": []}]  # the public may call some endpoints
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
     for item in schema.get("paths", {}).values():
         for operation in item.values():
