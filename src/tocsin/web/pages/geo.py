@@ -54,7 +54,14 @@ class Hub:
     lon: float | None
     aliases: tuple[str, ...]
     transit: bool = False
+    group: str | None = None
 
+
+#: Labels written left of their dot, clear of a neighbour on the right (Bavet).
+LEFT_LABELS: Final = frozenset({"Sihanoukville"})
+#: Hubs a few km apart share one label on the map (their dots are drawn one by one).
+MOEI: Final = "Myawaddy / Mae Sot area"
+CLARK: Final = "Clark area"
 
 HUBS: Final[tuple[Hub, ...]] = (
     Hub("Sihanoukville", "KH", 10.60932, 103.52958,
@@ -67,24 +74,26 @@ HUBS: Final[tuple[Hub, ...]] = (
         ("bavet", "巴域", "木牌", "ba vét", "บาเวต", "បាវិត")),
     Hub("Koh Kong", "KH", 11.61531, 102.9838, ("koh kong", "戈公", "เกาะกง", "កោះកុង")),
     Hub("O'Smach", "KH", None, None, ("o'smach", "osmach", "o smach", "o-smach", "អូរស្មាច់")),
-    Hub("KK Park", "MM", 16.647556, 98.520722, ("kk park", "kk园区", "kk園區", "เคเคพาร์ค")),
+    Hub("KK Park", "MM", 16.647556, 98.520722,
+        ("kk park", "kk园区", "kk園區", "เคเคพาร์ค"), group=MOEI),
     Hub("Shwe Kokko", "MM", 16.820472, 98.530917,
         ("shwe kokko", "shwe koko", "yatai new city", "亚太新城", "亞太新城", "ชเวโก๊กโก่",
-         "ชเวโกกโก่", "ရွှေကုက္ကိုလ်")),
+         "ชเวโกกโก่", "ရွှေကုက္ကိုလ်"), group=MOEI),
     Hub("Myawaddy", "MM", 16.68911, 98.50893,
-        ("myawaddy", "myawady", "myawadi", "妙瓦底", "เมียวดี", "မြဝတီ")),
+        ("myawaddy", "myawady", "myawadi", "妙瓦底", "เมียวดี", "မြဝတီ"), group=MOEI),
     Hub("Mae Sot", "TH", 16.71667, 98.56667,
-        ("mae sot", "maesot", "美索", "湄索", "แม่สอด", "မဲဆောက်"), transit=True),
+        ("mae sot", "maesot", "美索", "湄索", "แม่สอด", "မဲဆောက်"), transit=True,
+        group=MOEI),
     Hub("Golden Triangle SEZ", "LA", None, None,
         ("golden triangle sez", "golden triangle special economic zone", "kings romans", "bokeo",
          "金三角", "金木棉", "金三角经济特区", "金三角特区", "金三角經濟特區", "สามเหลี่ยมทองคำลาว",
          "เขตเศรษฐกิจพิเศษสามเหลี่ยมทองคำ", "บ่อแก้ว", "ບໍ່ແກ້ວ", "ສາມຫຼ່ຽມຄຳ")),
     Hub("Mong La", "MM", None, None, ("mong la", "勐拉", "မိုင်းလား")),
     Hub("Laukkaing", "MM", None, None, ("laukkaing", "laukkai", "果敢", "လောက်ကိုင်")),
-    Hub("Bamban", "PH", 15.27386, 120.56683, ("bamban",)),
-    Hub("Porac", "PH", 15.0711, 120.5423, ("porac",)),
+    Hub("Bamban", "PH", 15.27386, 120.56683, ("bamban",), group=CLARK),
+    Hub("Porac", "PH", 15.0711, 120.5423, ("porac",), group=CLARK),
     Hub("Clark", "PH", 15.15, 120.58333,
-        ("clark freeport", "clark pampanga", "clark, pampanga", "克拉克")),
+        ("clark freeport", "clark pampanga", "clark, pampanga", "克拉克"), group=CLARK),
 )  # fmt: skip
 
 _BY_ALIAS: Final = {alias.casefold(): hub for hub in HUBS for alias in hub.aliases}
@@ -116,7 +125,8 @@ class Place:
     r: float
     documents: int
     transit: bool
-    label_left: bool
+    label: str | None
+    label_left: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +137,7 @@ class MapView:
     labels: tuple[tuple[str, float, float], ...]
     graticule: tuple[str, ...]
     hubs: tuple[Place, ...]
+    group_labels: tuple[tuple[str, float, float, int], ...]
     unplaced: tuple[tuple[str, int], ...]
     reported: int
 
@@ -226,6 +237,7 @@ def map_view(places: Iterable[tuple[str, int]]) -> MapView:
     largest = max(counts.values(), default=1)
     drawn: list[Place] = []
     unplaced: list[tuple[str, int]] = []
+    groups: dict[str, list[tuple[float, float, int]]] = {}
     for hub in HUBS:
         n = counts.get(hub.name, 0)
         if hub.lat is None or hub.lon is None:
@@ -233,9 +245,22 @@ def map_view(places: Iterable[tuple[str, int]]) -> MapView:
             continue
         x, y = project(hub.lon, hub.lat)
         r = 4.0 + (10.0 * math.sqrt(n / largest) if n else 0.0)
-        # Myawaddy, KK Park and Mae Sot are a few km apart: label the western ones leftwards.
-        left = hub.name in {"Myawaddy", "KK Park", "Porac"}
-        drawn.append(Place(hub.name, hub.country, x, y, round(r, 1), n, hub.transit, left))
+        if hub.group is not None:
+            groups.setdefault(hub.group, []).append((x, y, n))
+            label = None
+        else:
+            label = f"{hub.name} · {n}" if n else hub.name
+        left = hub.name in LEFT_LABELS
+        drawn.append(Place(hub.name, hub.country, x, y, round(r, 1), n, hub.transit, label, left))
+    group_labels = tuple(
+        (
+            f"{name} · {sum(n for _, _, n in members)}" if any(n for *_, n in members) else name,
+            max(x for x, _, _ in members) + 12,
+            round(sum(y for _, y, _ in members) / len(members) + 3, 1),
+            sum(n for *_, n in members),
+        )
+        for name, members in groups.items()
+    )
     drawn.sort(key=lambda p: -p.r)  # small dots on top of large ones
     labels = tuple((name, *project(lon, lat)) for name, (lon, lat) in COUNTRY_LABELS.items())
     return MapView(
@@ -245,6 +270,7 @@ def map_view(places: Iterable[tuple[str, int]]) -> MapView:
         labels=labels,
         graticule=_graticule(),
         hubs=tuple(drawn),
+        group_labels=group_labels,
         unplaced=tuple(unplaced),
         reported=sum(counts.values()),
     )

@@ -111,6 +111,10 @@
     var info = box.parentNode.querySelector(".graph-info");
     T.api("GET", url).then(function (data) {
       var graph = data && data.graph ? data.graph : data;
+      (graph.nodes || []).forEach(function (n) {
+        // two selectors can share a value (a WhatsApp number is also a phone): name the type
+        if (n.data.kind === "selector" && n.data.type) n.data.label = n.data.type + ": " + n.data.label;
+      });
       var elements = (graph.nodes || []).concat(graph.edges || []);
       if (!graph.nodes || !graph.nodes.length) {
         status.textContent = "Nothing linked yet.";
