@@ -24,6 +24,7 @@ __all__ = ["ArrayItem", "Oversized", "iter_array"]
 CHUNK: Final = 1 << 20
 _DECODER: Final = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")
+_NUMBER_TAIL = re.compile(r"[0-9.eE+\-]*")
 _TOKEN = re.compile(r'["{}\[\]]')
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
@@ -41,8 +42,9 @@ class Oversized:
 
 
 class _Reader:
-    def __init__(self, stream: IO[bytes], source: str) -> None:
+    def __init__(self, stream: IO[bytes], source: str, chunk: int = CHUNK) -> None:
         self.stream = stream
+        self.chunk = chunk
         self.source = source
         self.decoder = codecs.getincrementaldecoder("utf-8-sig")()
         self.buf = ""
@@ -57,14 +59,14 @@ class _Reader:
         """Read one more chunk; False at the end of the stream."""
         if self.eof:
             return False
-        raw = self.stream.read(CHUNK)
+        raw = self.stream.read(self.chunk)
         try:
             text = self.decoder.decode(raw, final=not raw)
         except UnicodeDecodeError as exc:
             raise self.error(f"not UTF-8: {exc.reason}") from None
         if not raw:
             self.eof = True
-        if self.pos > CHUNK:
+        if self.pos > self.chunk:
             self.consumed += self.pos
             self.buf = self.buf[self.pos :]
             self.pos = 0
@@ -104,11 +106,17 @@ class _Reader:
                 if len(self.buf) - start > limit:
                     return self._skip(start)
                 if not self.fill():
+                    if exc.msg.startswith("Unterminated") or exc.pos >= len(self.buf.rstrip()):
+                        raise self.error("the file ends too early (truncated JSON)") from None
                     raise self.error(f"invalid JSON: {exc.msg}") from None
                 start = self.pos  # fill() may have moved the buffer
                 continue
-            if end == len(self.buf) and not self.eof:
-                self.fill()  # a number may go on in the next chunk
+            if (
+                not self.eof
+                and isinstance(value, int | float)
+                and _NUMBER_TAIL.fullmatch(self.buf, end)
+            ):
+                self.fill()  # the number may go on in the next chunk ("1" of "1.5e3")
                 start = self.pos
                 continue
             if end - start > limit:
@@ -157,6 +165,7 @@ def iter_array(
     source: str,
     max_item_bytes: int,
     header: dict[str, Any] | None = None,
+    chunk: int = CHUNK,
 ) -> Iterator[ArrayItem | Oversized]:
     """Yield the members of the array ``key`` of the top-level JSON object, one by one.
 
@@ -164,7 +173,7 @@ def iter_array(
     Raises `InputError` naming the position for malformed JSON or when the top level is not an
     object.
     """
-    reader = _Reader(stream, source)
+    reader = _Reader(stream, source, chunk)
     reader.fill()
     reader.expect("{")
     if reader.peek() == "}":
