@@ -266,9 +266,9 @@ def cached_clustering(request: Request, store: Store, principal: Principal) -> C
             )
         )
     key = (None if visible is None else tuple(visible), fingerprint)
-    cache: OrderedDict[Any, Clustering] = request.app.state.__dict__.setdefault(
-        "cluster_cache", OrderedDict()
-    )
+    cache: OrderedDict[Any, Clustering] | None = getattr(request.app.state, "cluster_cache", None)
+    if cache is None:
+        cache = request.app.state.cluster_cache = OrderedDict()
     with _cache_lock:
         if key in cache:
             cache.move_to_end(key)
