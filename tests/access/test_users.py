@@ -16,7 +16,7 @@ from tocsin.store import Store
 from tocsin.store.schema import api_tokens
 from tocsin.store.schema import users as users_table
 
-from .world import ENGINE, PASSWORD, World, build, dataset_for, text_for
+from .world import ENGINE, PASSWORD, SHARED_KEY, World, build, dataset_for, text_for
 
 
 @pytest.fixture
@@ -69,6 +69,13 @@ def test_roles_and_rights(world: World) -> None:
         list(viewer_store.export_entities())
     with pytest.raises(AccessDenied):
         viewer_store.judge("link", ("document", "x"), ("selector", "y"), "reject", who="v")
+    analyst_store = world.store.as_principal(p["analyst"])
+    red, amber = world.doc_ids["red"], world.doc_ids["amber"]
+    with pytest.raises(InputError, match="no document"):  # RED is not theirs: "not found"
+        analyst_store.judge("link", ("document", red), ("selector", SHARED_KEY), "reject", who="")
+    analyst_store.judge("link", ("document", amber), ("selector", SHARED_KEY), "reject", who="x")
+    [entry] = audit.entries(world.store.engine, limit=1)
+    assert entry.action == "judge" and entry.actor == "an_ngo"
 
 
 def test_admin_manages_only_their_organisation(world: World) -> None:

@@ -463,6 +463,8 @@ class Store:
             self.principal.require("judge")
             who = self.principal.username
         with self.engine.begin() as conn:
+            if not self.principal.system:
+                self._check_judged_nodes_visible(conn, (a, b))
             conn.execute(
                 judgements.insert(),
                 {
@@ -481,6 +483,23 @@ class Store:
                 conn, self.principal, "judge", target, f"{a[0]}:{a[1]} {b[0]}:{b[1]}", None,
                 {"decision": decision, "who": who}, secret=self.settings.secret_key,
             )  # fmt: skip
+
+    def _check_judged_nodes_visible(
+        self, conn: Connection, nodes: Sequence[tuple[str, str]]
+    ) -> None:
+        """A user judges only documents and selectors they see (others are "not found")."""
+        visible = visible_dataset_pks(conn, self.principal)
+        for kind, node_id in nodes:
+            if kind == "document":
+                query = select(documents.c.pk).where(
+                    documents.c.id == node_id, document_visible(visible)
+                )
+            else:
+                query = select(selectors.c.pk).where(
+                    selectors.c.key == node_id, selector_visible(visible, selectors.c.pk)
+                )
+            if conn.execute(query).first() is None:
+                raise InputError(f"no {kind} {node_id!r} found", field=kind)
 
 
 def _dataset_names(conn: Connection, visible: list[int]) -> list[str]:
