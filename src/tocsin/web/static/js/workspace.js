@@ -70,7 +70,7 @@
       options.indexAxis = "y";
       options.scales = {
         x: { beginAtZero: true, ticks: { precision: 0 } },
-        y: { grid: { display: false } },
+        y: { grid: { display: false }, ticks: { autoSkip: false } },
       };
     }
     if (!values.length) {
