@@ -170,6 +170,15 @@ def test_reading_restricted_material_is_audited(world: World) -> None:
     c.get("/api/v1/search", params={"q": "zqamarker"})
     last = audit.entries(world.store.engine, limit=1)[0]
     assert (last.action, last.marking) == ("search", "amber")
+    c.get(f"/api/v1/selectors/{SHARED_KEY}")
+    last = audit.entries(world.store.engine, limit=1)[0]
+    assert (last.action, last.target_kind, last.marking) == ("read", "selector", "amber+strict")
+    before = len(audit.entries(world.store.engine, limit=1000))
+    client(world.app).get(f"/api/v1/selectors/{SHARED_KEY}")  # the public: CLEAR only
+    assert len(audit.entries(world.store.engine, limit=1000)) == before
+    cluster = c.get("/api/v1/clusters").json()["items"][0]["id"]
+    c.get(f"/api/v1/clusters/{cluster}")
+    assert audit.entries(world.store.engine, limit=1)[0].target_kind == "cluster"
     report = audit.verify(world.store.engine, world.store.settings.secret_key)
     assert report.ok, report
 

@@ -24,7 +24,8 @@ from tocsin.graph.summary import ClusterSummary, cluster_edges, summarise
 from tocsin.settings import Settings
 from tocsin.store import SqlLinkSource, Store
 from tocsin.store.ftm import assemble
-from tocsin.store.schema import document_datasets, documents, judgements, links
+from tocsin.store.schema import MARKINGS, document_datasets, documents, judgements, links
+from tocsin.store.scope import RESTRICTED, visible_markings
 from tocsin.web.api.documents import aware
 from tocsin.web.api.models import (
     ClusterDetail,
@@ -39,7 +40,7 @@ from tocsin.web.api.models import (
     PathOut,
     SelectorDetail,
 )
-from tocsin.web.deps import PrincipalDep, SettingsDep, StoreDep
+from tocsin.web.deps import PrincipalDep, SettingsDep, StoreDep, audit
 
 __all__ = ["cached_clustering", "cluster_summary_out", "router"]
 
@@ -48,6 +49,7 @@ router = APIRouter(tags=["graph"])
 DOCUMENT_ID = Path(pattern=r"^[0-9a-fA-F]{8,64}$", description="Document id or 8+ first chars.")
 Depth = Annotated[int, Query(ge=1, le=2, description="Hops to follow (document ↔ selector).")]
 NodeLimit = Annotated[int, Query(ge=1, le=500, description="Most nodes returned.")]
+_AUDIT_CHUNK = 900
 
 
 # -- graph elements -----------------------------------------------------------------------------
@@ -115,6 +117,29 @@ def _subgraph_elements(source: SqlLinkSource, sub: Subgraph) -> Graph:
     )
 
 
+def audit_shown(
+    request: Request,
+    store: Store,
+    source: SqlLinkSource,
+    target_kind: str,
+    target_id: str,
+    document_ids: Iterable[str],
+) -> None:
+    """One audit row when an answer showed documents (ids, risks, indicators) that the caller
+    sees only through AMBER, AMBER+STRICT or RED datasets: the most restricted of them."""
+    if source.principal.system:
+        return
+    wanted = list(dict.fromkeys(document_ids))[:_AUDIT_CHUNK]
+    if not wanted:
+        return
+    with store.engine.connect() as conn:
+        pks = list(conn.scalars(select(documents.c.pk).where(documents.c.id.in_(wanted))))
+        markings = visible_markings(conn, pks, source.visible())
+    worst = max(markings.values(), key=MARKINGS.index, default=None)
+    if worst in RESTRICTED:
+        audit(request, "read", target_kind, target_id, worst, {"documents": len(wanted)})
+
+
 # -- selectors and documents' neighbourhoods ----------------------------------------------------
 
 
@@ -125,6 +150,7 @@ def _subgraph_elements(source: SqlLinkSource, sub: Subgraph) -> Graph:
     responses={404: {"description": "No such selector among the caller's documents."}},
 )
 def selector(
+    request: Request,
     principal: PrincipalDep,
     store: StoreDep,
     settings: SettingsDep,
@@ -146,6 +172,10 @@ def selector(
         limit=limit,
         hub_threshold=settings.graph_hub_threshold,
     )
+    document_ids = source.documents_of(key, limit=100)
+    graph = _subgraph_elements(source, sub)
+    shown = [n.data.id for n in graph.nodes if n.data.kind == "document"]
+    audit_shown(request, store, source, "selector", key, [*document_ids, *shown])
     return SelectorDetail(
         key=row["key"],
         type=row["type"],
@@ -157,8 +187,8 @@ def selector(
         first_seen=aware(row["first_seen"]),
         last_seen=aware(row["last_seen"]),
         documents=int(row["degree"]),
-        document_ids=source.documents_of(key, limit=100),
-        graph=_subgraph_elements(source, sub),
+        document_ids=document_ids,
+        graph=graph,
     )
 
 
@@ -169,6 +199,7 @@ def selector(
     responses={404: {"description": "No such document, or not one the caller may see."}},
 )
 def document_graph(
+    request: Request,
     principal: PrincipalDep,
     store: StoreDep,
     settings: SettingsDep,
@@ -186,7 +217,10 @@ def document_graph(
         limit=limit,
         hub_threshold=settings.graph_hub_threshold,
     )
-    return _subgraph_elements(source, sub)
+    graph = _subgraph_elements(source, sub)
+    shown = [n.data.id for n in graph.nodes if n.data.kind == "document"]
+    audit_shown(request, store, source, "document", found, shown)
+    return graph
 
 
 def _document_id(source: SqlLinkSource, store: Store, doc_id: str) -> str:
@@ -212,6 +246,7 @@ def _document_id(source: SqlLinkSource, store: Store, doc_id: str) -> str:
     responses={404: {"description": "A selector is unknown to the caller, or no path."}},
 )
 def path(
+    request: Request,
     principal: PrincipalDep,
     store: StoreDep,
     settings: SettingsDep,
@@ -225,8 +260,9 @@ def path(
     for key in (a, b):
         if scoped.selector(key) is None:
             raise HTTPException(404, f"no such selector: {key}")
+    source = scoped.link_source()
     found = shortest_path(
-        scoped.link_source(),
+        source,
         a,
         b,
         max_hops=max_hops,
@@ -235,6 +271,8 @@ def path(
     )
     if found is None:
         raise HTTPException(404, f"no path within {max_hops} documents")
+    hops = [n.id for n in found.nodes if n.kind is NodeKind.DOCUMENT]
+    audit_shown(request, store, source, "path", f"{a} {b}", hops)
     return PathOut.model_validate(found.to_dict())
 
 
@@ -337,6 +375,7 @@ def cluster(
     drawn_docs = found.documents[:limit]
     nodes: dict[NodeRef, int] = {NodeRef(NodeKind.DOCUMENT, d): 0 for d in drawn_docs}
     nodes.update({NodeRef(NodeKind.SELECTOR, s): 1 for _, s in edges})
+    audit_shown(request, store, source, "cluster", cluster_id, found.documents)
     return ClusterDetail(
         summary=cluster_summary_out(summarise(found, source)),
         document_ids=list(found.documents),
