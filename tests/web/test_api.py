@@ -122,6 +122,22 @@ def test_ingest_form_mistakes_are_400(
     assert answer.json()["error"] in ("bad_request", "unsupported_media_type")
 
 
+def test_body_limits(world: World) -> None:
+    c = world.client("analyst")
+    huge = b'{"text": "' + b"a" * 5_000_000 + b'"}'
+    scan = c.post("/api/v1/scan", content=huge, headers={"Content-Type": "application/json"})
+    assert scan.status_code == 413 and scan.json()["error"] == "too_large"
+    assert scan.headers["content-security-policy"] == CSP
+    big_file = b"synthetic " * 600_000  # 6 MB: accepted as an upload, too big as one document
+    upload = c.post(
+        "/api/v1/ingest",
+        data={"dataset": "ds-big"},
+        files={"file": ("big.txt", big_file, "text/plain")},
+    )
+    assert upload.status_code == 200, upload.text
+    assert (upload.json()["read"], upload.json()["errors"]) == (0, 1)
+
+
 def test_ingest_other_content_types_are_415(world: World) -> None:
     answer = world.client("analyst").post(
         "/api/v1/ingest", content=b"hello", headers={"Content-Type": "text/plain"}

@@ -23,9 +23,9 @@ from starlette.responses import HTMLResponse, PlainTextResponse
 from tocsin import __version__
 from tocsin.settings import Settings, check_deployment, get_settings
 from tocsin.store import Store, open_store
-from tocsin.web.api import api_router
+from tocsin.web.api import MAX_BODY_BYTES, api_router
 from tocsin.web.api.models import ErrorOut
-from tocsin.web.errors import install_error_handlers
+from tocsin.web.errors import JsonErrorsMiddleware, install_error_handlers
 from tocsin.web.security import CsrfMiddleware, RateLimits, SecurityHeadersMiddleware
 
 __all__ = ["create_app"]
@@ -115,10 +115,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     from tocsin.web.deps import csrf_for_session_factory
 
+    app.add_middleware(JsonErrorsMiddleware)
     app.add_middleware(CsrfMiddleware, csrf_for_session=csrf_for_session_factory(the_store))
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.deployment_mode == "team")
     install_error_handlers(app)
-    app.include_router(api_router)
+    app.include_router(api_router, max_body_size=MAX_BODY_BYTES)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

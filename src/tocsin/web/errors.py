@@ -7,6 +7,7 @@ pages are installed.
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from starlette.responses import Response
 from tocsin.errors import TocsinError
 from tocsin.web.security import RateLimited
 
-__all__ = ["error_response", "install_error_handlers"]
+__all__ = ["JsonErrorsMiddleware", "error_response", "install_error_handlers"]
 
 log = logging.getLogger("tocsin.web")
 
@@ -128,3 +129,52 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(RateLimited, rate_limited)
     app.add_exception_handler(Exception, unexpected)
+
+
+class JsonErrorsMiddleware:
+    """Turns the few plain-text error answers made below FastAPI's exception handlers (the
+    body-size limit's 413) into the API's JSON errors, on ``/api/`` paths only."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        held: dict[str, Any] = {}
+
+        async def rewrite(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = dict(message.get("headers", []))
+                ctype = headers.get(b"content-type", b"")
+                if message["status"] >= 400 and not ctype.startswith(b"application/json"):
+                    held["start"] = message
+                    return
+            elif "start" in held:
+                if message.get("more_body", False):
+                    return
+                start = held.pop("start")
+                status = int(start["status"])
+                message = (
+                    "the request body is too large (API calls take 4 MB at most; upload "
+                    "files to POST /api/v1/ingest)"
+                    if status == 413
+                    else HTTPStatus(status).phrase.lower()
+                )
+                body = json.dumps({"error": _code(status), "message": message}).encode()
+                kept = [
+                    (k, v)
+                    for k, v in start.get("headers", [])
+                    if k.lower() not in (b"content-type", b"content-length")
+                ]
+                kept += [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ]
+                await send({**start, "headers": kept})
+                await send({"type": "http.response.body", "body": body})
+                return
+            await send(message)
+
+        await self.app(scope, receive, rewrite)

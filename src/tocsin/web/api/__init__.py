@@ -17,7 +17,10 @@ from tocsin.web.api import (
     stats,
 )
 
-__all__ = ["api_router"]
+__all__ = ["MAX_BODY_BYTES", "api_router"]
+
+MAX_BODY_BYTES = 4 * 1024 * 1024
+"""Largest request body of an API call (413 above), except uploads to ``POST /ingest``."""
 
 api_router = APIRouter(prefix="/api/v1")
 for module in (scan, public, auth, documents, graph, stats, judgements, ingest, export, admin):

@@ -35,6 +35,8 @@ __all__ = ["ingest_documents", "router", "writable_dataset"]
 router = APIRouter(tags=["ingest"])
 
 MAX_JSON_BYTES = 64 * 1024 * 1024
+MAX_UPLOAD_BYTES = 8 * 1024**3
+"""Largest upload (spooled to disk, read record by record): 8 GiB."""
 MAX_PROBLEMS = 100
 
 _FORM_FIELDS = {
@@ -225,10 +227,11 @@ def _rename(item: Document | InputError, tmp: str, name: str) -> Document | Inpu
     response_model=IngestOut,
     summary="Store documents (JSON records or a file)",
     openapi_extra=_OPENAPI_BODY,
+    max_body_size=MAX_UPLOAD_BYTES,
     responses={
         403: {"description": "Needs the analyst role, or the dataset is another organisation's."},
         409: {"description": "The dataset name is taken."},
-        413: {"description": "JSON body over 64 MB (upload a file instead)."},
+        413: {"description": "JSON body over 64 MB (upload a file instead), or over 8 GiB."},
     },
 )
 async def ingest(
