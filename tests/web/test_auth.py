@@ -130,3 +130,15 @@ def test_public_endpoints_are_rate_limited(web_store: Store) -> None:
     assert scan.status_code == 429 and int(scan.headers["retry-after"]) >= 1
     report = c.post("/api/v1/public/report", json={"text": "synthetic report"})
     assert report.status_code == 429
+
+
+def test_login_starts_a_new_session(world: World) -> None:
+    c = client(world.app)
+    _login(c)
+    first = c.cookies["tocsin_session"]
+    _login(c, "v_ngo")
+    second = c.cookies["tocsin_session"]
+    assert first != second
+    stale = client(world.app)
+    stale.cookies.set("tocsin_session", first)
+    assert stale.get("/api/v1/auth/me").json()["logged_in"] is False

@@ -116,7 +116,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     from tocsin.web.deps import csrf_for_session_factory
 
     app.add_middleware(JsonErrorsMiddleware)
-    app.add_middleware(CsrfMiddleware, csrf_for_session=csrf_for_session_factory(the_store))
+    app.add_middleware(
+        CsrfMiddleware,
+        csrf_for_session=csrf_for_session_factory(the_store),
+        exempt_paths=frozenset({"/api/v1/auth/login", "/login"}),
+    )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.deployment_mode == "team")
     install_error_handlers(app)
     app.include_router(api_router, max_body_size=MAX_BODY_BYTES)

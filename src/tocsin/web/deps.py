@@ -264,6 +264,9 @@ def login(request: Request, response: Response, username: str, password: str) ->
     )
     if principal is None:
         raise LoginFailed()
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:  # a new session at every login: a planted cookie is never promoted
+        sessions.end_session(store.engine, previous)
     cookie, csrf = sessions.create_session(store.engine, principal, settings.session_hours)
     response.set_cookie(
         SESSION_COOKIE,

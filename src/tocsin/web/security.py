@@ -169,15 +169,24 @@ class CsrfMiddleware:
     """Refuses unsafe requests made with the session cookie without the session's CSRF token.
 
     The token comes in the ``X-CSRF-Token`` header (fetch) or the ``csrf_token`` field of a
-    url-encoded or multipart form (a plain HTML form). To read the field the body is spooled
+    url-encoded or multipart form (a plain HTML form). ``exempt_paths`` (the login endpoints)
+    need no token: logging in acts with the password, not with the session, and starts a new
+    session; the cross-site refusal still applies to them. To read the field the body is spooled
     (in memory up to 1 MB, then to a temporary file) and replayed to the application unchanged.
     """
 
     SPOOL_MEMORY: Final = 1 << 20
 
-    def __init__(self, app: ASGIApp, *, csrf_for_session: CsrfLookup) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        csrf_for_session: CsrfLookup,
+        exempt_paths: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.csrf_for_session = csrf_for_session
+        self.exempt_paths = exempt_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in UNSAFE_METHODS:
@@ -193,7 +202,7 @@ class CsrfMiddleware:
             )
             return
         session = _cookie(headers, SESSION_COOKIE)
-        if session is None:
+        if session is None or scope.get("path") in self.exempt_paths:
             await self.app(scope, receive, send)
             return
         expected = await anyio.to_thread.run_sync(self.csrf_for_session, session)
