@@ -10,6 +10,7 @@ Exit codes (one table for every command; see docs/cli.md):
 4     invalid configuration, indicator pack or model
 5     not permitted (a role or organisation that may not do this)
 6     ``tocsin audit verify``: the audit log is broken
+7     ``tocsin sync pull``: the partner's instance could not be reached or refused us
 130   interrupted
 ====  =====================================================================
 """
@@ -26,7 +27,7 @@ from tocsin.cli.graph_cmd import clusters_command, path_command
 from tocsin.cli.query_cmd import search_command, show_command
 from tocsin.cli.scan import scan_command
 from tocsin.cli.serve_cmd import serve_command
-from tocsin.cli.share_cmd import export_command, import_command, share_group
+from tocsin.cli.share_cmd import export_command, import_command, share_group, sync_group
 from tocsin.cli.store_cmd import ingest_command
 from tocsin.errors import TocsinError
 
@@ -49,6 +50,7 @@ cli.add_command(show_command)
 cli.add_command(export_command)
 cli.add_command(import_command)
 cli.add_command(share_group)
+cli.add_command(sync_group)
 cli.add_command(admin)
 cli.add_command(audit_group)
 cli.add_command(db)

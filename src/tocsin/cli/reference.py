@@ -26,6 +26,7 @@ Exit codes are the same for every command:
 | 4 | invalid configuration, indicator pack or model |
 | 5 | not permitted (a role or organisation that may not do this) |
 | 6 | `tocsin audit verify`: the audit log is broken |
+| 7 | `tocsin sync pull`: the partner's instance failed or refused us (run it again: it resumes) |
 | 130 | interrupted |
 """
 

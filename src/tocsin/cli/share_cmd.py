@@ -38,7 +38,7 @@ from tocsin.share.policy import ExportPolicy, exportable_datasets
 from tocsin.store import open_store
 from tocsin.store.schema import MARKINGS
 
-__all__ = ["export_command", "import_command", "share_group"]
+__all__ = ["export_command", "import_command", "share_group", "sync_group"]
 
 _OUT_MARKINGS = [m for m in MARKINGS if m not in ("amber+strict", "red")]
 
@@ -516,3 +516,97 @@ def share_match(file: str, community: str, fmt: str | None, database: str | None
         f"{len(result.matched)} of our {result.ours} selectors are in {file} "
         f"({result.theirs} hashes from {result.header.organisation or 'an unnamed party'})"
     )
+
+
+# -- sync ----------------------------------------------------------------------------------
+
+
+@click.group("sync")
+def sync_group() -> None:
+    """Pull what a partner's Tocsin shares with us, incrementally (docs/sharing.md)."""
+
+
+@sync_group.command("pull")
+@click.argument("url")
+@click.option(
+    "--token",
+    required=True,
+    envvar="TOCSIN_SYNC_TOKEN",
+    show_envvar=True,
+    help="API token of our user at the partner's instance (analyst role).",
+)
+@click.option("--dataset", required=True, help="Local dataset the pulled documents go into.")
+@click.option(
+    "--marking",
+    type=click.Choice(MARKINGS, case_sensitive=False),
+    default="amber",
+    show_default=True,
+    help="Marking of the local dataset when new; more restrictive material is refused.",
+)
+@click.option(
+    "--limit", type=click.IntRange(1, 1000), default=500, show_default=True, help="Per page."
+)
+@click.option("--from-start", is_flag=True, help="Ignore the saved cursor and read everything.")
+@click.option(
+    "--state",
+    "state_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="File keeping the cursor [default: one per URL and dataset in the data directory].",
+)
+@_DATABASE
+def sync_pull(
+    url: str,
+    token: str,
+    dataset: str,
+    marking: str,
+    limit: int,
+    from_start: bool,
+    state_file: str | None,
+    database: str | None,
+) -> None:
+    """Pull the documents the partner at URL (…/api/v1) shares with us since the last pull.
+
+    Each page is stored in one transaction, then its cursor saved: an interrupted pull resumes
+    where it stopped, and pulling twice stores nothing twice. The partner decides what we may
+    receive (its markings); our dataset's marking is never lowered.
+
+    \b
+    Example:
+      tocsin sync pull https://partner.example/api/v1 --token "$TOKEN" --dataset partner-police
+    """
+    from tocsin.share.sync import pull, state_path
+
+    settings = get_settings()
+    state = (
+        Path(state_file)
+        if state_file
+        else state_path(
+            user_data_path("tocsin", appauthor=False) / "sync", url.rstrip("/"), dataset
+        )
+    )
+    err = _err()
+    with open_store(settings, url=database) as store:
+        result = pull(
+            store,
+            url,
+            token,
+            dataset=dataset,
+            state_file=state,
+            marking=marking,
+            limit=limit,
+            from_start=from_start,
+            progress=lambda r: (
+                err.print(f"page {r.pages}: {r.documents_new} new, {r.documents_known} known")
+                if r.pages % 10 == 0
+                else None
+            ),
+        )
+    for problem in result.problems[:200]:
+        err.print(f"[yellow]skipped[/] {problem}", markup=True, highlight=False)
+    err.print(
+        f"{result.pages} pages from {result.remote or url}: {result.documents_new} new and "
+        f"{result.documents_known} known documents into {dataset!r}; cursor {result.cursor}"
+    )
+    if result.problems:
+        raise SystemExit(RecordError.exit_code)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.engine import Connection, Engine
 
+from tocsin.access import Principal
 from tocsin.graph.clusters import ClusterOptions, find_clusters
 from tocsin.graph.memory import MemoryLinkSource
 from tocsin.model import SelectorType
@@ -35,7 +36,7 @@ from tocsin.share.policy import Eligible
 from tocsin.store.links import SqlLinkSource
 from tocsin.store.schema import document_datasets, documents, links, selectors, signals, statements
 
-__all__ = ["Scope", "cluster_documents", "collect", "package_clusters"]
+__all__ = ["Scope", "cluster_documents", "collect", "package_clusters", "read_documents"]
 
 _CHUNK = 900  # bound parameters per IN (…) list
 COMPOUND_PREFIX = "tocsin-compound-"
@@ -55,10 +56,12 @@ class Scope:
     """Compute the clusters the shared documents form."""
 
 
-def cluster_documents(engine: Engine, cluster: str) -> frozenset[str] | None:
-    """The documents of the cluster ``cluster`` as ``tocsin clusters`` shows it (same options),
-    or None when there is no such cluster."""
-    source = SqlLinkSource(engine)
+def cluster_documents(
+    engine: Engine, cluster: str, principal: Principal | None = None
+) -> frozenset[str] | None:
+    """The documents of the cluster ``cluster`` as ``tocsin clusters`` shows it to
+    ``principal`` (same options), or None when there is no such cluster."""
+    source = SqlLinkSource(engine, principal)
     clustering = find_clusters(source, ClusterOptions.from_settings())
     for found in clustering.clusters(min_size=1):
         if found.id == cluster:
@@ -81,7 +84,7 @@ def collect(engine: Engine, eligible: Eligible, organisation: str, scope: Scope)
         rejected = SqlLinkSource(engine).judgements().rejected_links
         pks = sorted(markings)
         for chunk in _chunks(pks):
-            package.documents.extend(_documents(conn, chunk, markings, rejected, package))
+            package.documents.extend(read_documents(conn, chunk, markings, rejected, package))
         package.compounds = _compounds(conn, eligible)
     package.documents.sort(key=lambda d: d.id)
     package.selectors = dict(sorted(package.selectors.items()))
@@ -112,13 +115,15 @@ def _document_markings(conn: Connection, eligible: Eligible, scope: Scope) -> di
     return out
 
 
-def _documents(
+def read_documents(
     conn: Connection,
     pks: Sequence[int],
     markings: dict[int, str],
     rejected: frozenset[tuple[str, str]],
     package: Package,
 ) -> list[SharedDocument]:
+    """The documents ``pks`` (marked as ``markings`` says), their selectors added to
+    ``package`` — minus the links analysts rejected."""
     rows = conn.execute(
         select(
             documents.c.pk,

@@ -97,7 +97,7 @@ def export(
     settings = settings or get_settings()
     documents = None
     if cluster is not None:
-        documents = cluster_documents(store.engine, cluster)
+        documents = cluster_documents(store.engine, cluster, principal)
         if documents is None:
             raise InputError(
                 f"no cluster {cluster!r}", hint="cluster ids are listed by `tocsin clusters`"
