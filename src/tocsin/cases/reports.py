@@ -31,7 +31,16 @@ from tocsin.selectors import extract
 from tocsin.store import Store
 from tocsin.store.schema import CASE_TABLES, documents, links, selectors
 
-__all__ = ["ReportSummary", "ReportView", "Reports", "load_report", "scanner"]
+__all__ = [
+    "ReportSummary",
+    "ReportView",
+    "Reports",
+    "insert_report",
+    "load_report",
+    "report_documents",
+    "scanner",
+    "store_documents",
+]
 
 T = CASE_TABLES
 CONTACTS_HEADER = "Recruiter contacts given in a missing-person report:"
@@ -121,6 +130,114 @@ def _document_selectors(conn: Connection, document_id: str) -> list[str]:
     )
 
 
+def report_documents(
+    case_id: str, report_id: str, item: ReportInput
+) -> dict[str, dict[str, Document]]:
+    """The documents a report adds to the case's dataset: ``{report_id: {"offer": …,
+    "contacts": …}}`` (either may be missing)."""
+    country = (item.person.nationality or item.last_known_country or "").upper() or None
+    docs: dict[str, Document] = {}
+    if item.offer_text:
+        docs["offer"] = Document(
+            item.offer_text, DocumentKind.JOB_AD, id=f"{report_id}/offer", country=country,
+            source=f"case:{case_id}", metadata={"title": item.job_title or "job offer"},
+        )  # fmt: skip
+    if item.recruiter_contacts:
+        text = "\n".join([CONTACTS_HEADER, *item.recruiter_contacts])
+        docs["contacts"] = Document(
+            text, DocumentKind.REPORT, id=f"{report_id}/contacts", country=country,
+            source=f"case:{case_id}",
+        )  # fmt: skip
+    return {report_id: docs} if docs else {}
+
+
+def store_documents(ctx: CaseContext, case_id: str, docs: list[Document]) -> None:
+    """Store, scan and link documents in the case's dataset.
+
+    The case layer has authorised the write; the case's dataset belongs to the organisation
+    that opened the case, so members from partner organisations write through the system
+    principal (the case's own audit entry names them)."""
+    if not docs:
+        return
+    writer = Store(ctx.engine, Principal.system(), settings=ctx.settings, owns_engine=False)
+    writer.store_batch(docs, scanner(), dataset=case_dataset_name(case_id))
+
+
+def insert_report(
+    ctx: CaseContext,
+    conn: Connection,
+    case: CaseRef,
+    item: ReportInput,
+    report_id: str,
+    docs: dict[str, Document],
+    *,
+    status: Status = Status.REPORTED,
+    status_at: datetime | None = None,
+    note: str | None = None,
+) -> int:
+    """Insert the person and the report (``item`` cleaned, ``docs`` stored already); its pk.
+
+    ``status`` other than reported is for imports of existing spreadsheets, where the person's
+    current status is known: it is recorded as the person's first event, with ``note``."""
+    if item.person.compound is None and item.compound is not None:
+        item.person.compound = item.compound  # where the person is thought to be held
+    reported_at = item.reported_at or now()
+    person_pk, _ = insert_person(
+        ctx, conn, case, item.person, status, at=status_at or reported_at, note=note
+    )
+    sealed = ctx.cipher
+    conn.execute(
+        T.missing_reports.insert(),
+        {
+            "id": report_id,
+            "case_pk": case.pk,
+            "person_pk": person_pk,
+            "reported_at": reported_at,
+            "reporter_name": sealed.seal(
+                item.reporter_name, place=_place("reporter_name", report_id)
+            ),
+            "reporter_contact": sealed.seal(
+                item.reporter_contact, place=_place("reporter_contact", report_id)
+            ),
+            "reporter_relation": item.reporter_relation,
+            "last_contact_at": item.last_contact_at,
+            "last_contact_channel": item.last_contact_channel,
+            "last_known_place": item.last_known_place,
+            "last_known_country": item.last_known_country,
+            "compound_pk": resolve_compound(ctx, conn, item.compound) if item.compound else None,
+            "job_title": item.job_title,
+            "promised_place": item.promised_place,
+            "recruiter_contacts": "\n".join(item.recruiter_contacts),
+            "offer_document_id": docs["offer"].content_hash if "offer" in docs else None,
+            "contacts_document_id": docs["contacts"].content_hash if "contacts" in docs else None,
+            "located_person_pk": None,
+            "created_at": now(),
+            "created_by": ctx.principal.username,
+        },
+    )
+    report_pk = int(
+        conn.execute(
+            select(T.missing_reports.c.pk).where(T.missing_reports.c.id == report_id)
+        ).scalar_one()
+    )
+    conn.execute(
+        update(T.person_events)
+        .where(T.person_events.c.person_pk == person_pk)
+        .values(report_pk=report_pk)
+    )
+    keys: dict[str, str] = {}
+    for source, doc in docs.items():
+        for key in _document_selectors(conn, doc.content_hash):
+            keys.setdefault(key, source)
+    if keys:
+        conn.execute(
+            T.report_selectors.insert(),
+            [{"report_pk": report_pk, "selector_key": k, "source": src}
+             for k, src in sorted(keys.items())],
+        )  # fmt: skip
+    return report_pk
+
+
 class Reports:
     def __init__(self, ctx: CaseContext) -> None:
         self.ctx = ctx
@@ -136,28 +253,8 @@ class Reports:
             if item.compound:
                 resolve_compound(ctx, conn, item.compound)
         report_id = new_id("R")
-        if item.person.compound is None and item.compound is not None:
-            item.person.compound = item.compound  # where the person is thought to be held
-        country = (item.person.nationality or item.last_known_country or "").upper() or None
-        docs: dict[str, Document] = {}
-        if item.offer_text:
-            docs["offer"] = Document(
-                item.offer_text, DocumentKind.JOB_AD, id=f"{report_id}/offer", country=country,
-                source=f"case:{case.id}", metadata={"title": item.job_title or "job offer"},
-            )  # fmt: skip
-        if item.recruiter_contacts:
-            text = "\n".join([CONTACTS_HEADER, *item.recruiter_contacts])
-            docs["contacts"] = Document(
-                text, DocumentKind.REPORT, id=f"{report_id}/contacts", country=country,
-                source=f"case:{case.id}",
-            )  # fmt: skip
-        if docs:
-            # The case layer has authorised the write; the case's dataset belongs to the
-            # organisation that opened it, so members from partner organisations write
-            # through the system principal (the case audit entry below names them).
-            writer = Store(ctx.engine, Principal.system(), settings=ctx.settings, owns_engine=False)
-            writer.store_batch(list(docs.values()), scanner(), dataset=case_dataset_name(case.id))
-        sealed = ctx.cipher
+        docs = report_documents(case.id, report_id, item)
+        store_documents(ctx, case.id, [d for pair in docs.values() for d in pair.values()])
         detail = {
             "case": case.id,
             "offer": "offer" in docs,
@@ -165,60 +262,7 @@ class Reports:
         }
         with ctx.transaction("report.create", "report", report_id, detail) as conn:
             case = ctx.case_ref(conn, case_id)
-            reported_at = item.reported_at or now()
-            person_pk, _ = insert_person(ctx, conn, case, item.person, Status.REPORTED,
-                                         at=reported_at)  # fmt: skip
-            conn.execute(
-                T.missing_reports.insert(),
-                {
-                    "id": report_id,
-                    "case_pk": case.pk,
-                    "person_pk": person_pk,
-                    "reported_at": reported_at,
-                    "reporter_name": sealed.seal(
-                        item.reporter_name, place=_place("reporter_name", report_id)
-                    ),
-                    "reporter_contact": sealed.seal(
-                        item.reporter_contact, place=_place("reporter_contact", report_id)
-                    ),
-                    "reporter_relation": item.reporter_relation,
-                    "last_contact_at": item.last_contact_at,
-                    "last_contact_channel": item.last_contact_channel,
-                    "last_known_place": item.last_known_place,
-                    "last_known_country": item.last_known_country,
-                    "compound_pk": resolve_compound(ctx, conn, item.compound)
-                    if item.compound
-                    else None,
-                    "job_title": item.job_title,
-                    "promised_place": item.promised_place,
-                    "recruiter_contacts": "\n".join(item.recruiter_contacts),
-                    "offer_document_id": docs["offer"].content_hash if "offer" in docs else None,
-                    "contacts_document_id": docs["contacts"].content_hash
-                    if "contacts" in docs
-                    else None,
-                    "located_person_pk": None,
-                    "created_at": now(),
-                    "created_by": ctx.principal.username,
-                },
-            )
-            report_pk = conn.execute(
-                select(T.missing_reports.c.pk).where(T.missing_reports.c.id == report_id)
-            ).scalar_one()
-            conn.execute(
-                update(T.person_events)
-                .where(T.person_events.c.person_pk == person_pk)
-                .values(report_pk=report_pk)
-            )
-            keys: dict[str, str] = {}
-            for source, doc in docs.items():
-                for key in _document_selectors(conn, doc.content_hash):
-                    keys.setdefault(key, source)
-            if keys:
-                conn.execute(
-                    T.report_selectors.insert(),
-                    [{"report_pk": report_pk, "selector_key": k, "source": s}
-                     for k, s in sorted(keys.items())],
-                )  # fmt: skip
+            insert_report(ctx, conn, case, item, report_id, docs.get(report_id, {}))
         return self.get(report_id)
 
     def get(self, report_id: str) -> ReportView:

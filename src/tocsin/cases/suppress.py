@@ -25,13 +25,22 @@ equations declared here.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linprog
 
-__all__ = ["Line", "Released1D", "Released2D", "suppress", "table_1d", "table_2d", "upper_bounds"]
+__all__ = [
+    "Line",
+    "Released1D",
+    "Released2D",
+    "Unprotectable",
+    "suppress",
+    "table_1d",
+    "table_2d",
+    "upper_bounds",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +103,23 @@ def upper_bounds(
     return found
 
 
-def suppress(values: Sequence[int], lines: Sequence[Line], k: int) -> list[bool]:
-    """Which entries to withhold so that no count below ``k`` can be recovered."""
+class Unprotectable(ValueError):
+    """The table cannot be protected without withholding an entry it was told to publish."""
+
+
+def suppress(
+    values: Sequence[int], lines: Sequence[Line], k: int, *, public: Collection[int] = ()
+) -> list[bool]:
+    """Which entries to withhold so that no count below ``k`` can be recovered.
+
+    ``public`` entries (e.g. a total published elsewhere in the same release) are never
+    withheld as complements; when that makes protection impossible, `Unprotectable` is raised.
+    """
     if k < 2:
         return [False] * len(values)
     withheld = [0 < v < k for v in values]
+    if any(withheld[i] for i in public):
+        raise Unprotectable("an entry to publish is itself a small count")
     primary = [i for i, w in enumerate(withheld) if w]
     lines_of: dict[int, list[Line]] = {}
     for line in lines:
@@ -107,9 +128,10 @@ def suppress(values: Sequence[int], lines: Sequence[Line], k: int) -> list[bool]
 
     def complement(line: Line) -> bool:
         """Withhold the smallest released non-zero member of ``line`` (else its total)."""
-        choices = [m for m in line.members if not withheld[m] and values[m] > 0]
-        if not choices and not withheld[line.total] and values[line.total] > 0:
-            choices = [line.total]
+        choices = [m for m in line.members if not withheld[m] and values[m] > 0 and m not in public]
+        total = line.total
+        if not choices and not withheld[total] and values[total] > 0 and total not in public:
+            choices = [total]
         if not choices:
             return False
         withheld[min(choices, key=lambda m: (values[m], m))] = True
@@ -130,9 +152,8 @@ def suppress(values: Sequence[int], lines: Sequence[Line], k: int) -> list[bool]
         done: set[int] = set()  # one complement per line and round: the next check may pass
         for target in pending:
             if not _complement_near(target, lines_of, complement, done):
-                # every entry of every line reachable from it is withheld: then no line has a
-                # released total, so nothing bounds it — the check above cannot have failed
-                raise ValueError("a small count could not be protected")
+                # everything reachable is withheld or public: only a public entry bounds it
+                raise Unprotectable("a small count cannot be protected while its totals are public")
     return withheld
 
 
@@ -188,13 +209,17 @@ class Released1D:
         }
 
 
-def table_1d(counts: Mapping[str, int], k: int) -> Released1D:
-    """Release counts per category with their total; labels sorted by count, then name."""
+def table_1d(counts: Mapping[str, int], k: int, *, public_total: bool = False) -> Released1D:
+    """Release counts per category with their total; labels sorted by count, then name.
+
+    ``public_total``: the total is published elsewhere in the same release (other tables of
+    the same population), so it may not be withheld as a complement (`Unprotectable` if that
+    leaves a small count exposed)."""
     labels = sorted((lbl for lbl, c in counts.items() if c > 0), key=lambda x: (-counts[x], x))
     values = [counts[lbl] for lbl in labels]
     values.append(sum(values))
     line = Line(tuple(range(len(labels))), len(labels))
-    withheld = suppress(values, [line], k)
+    withheld = suppress(values, [line], k, public=[len(labels)] if public_total else [])
     shown = tuple(None if w else v for v, w in zip(values, withheld, strict=True))
     return Released1D(tuple(labels), shown[:-1], shown[-1], k)
 
