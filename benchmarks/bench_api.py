@@ -63,6 +63,7 @@ class Sample:
     latencies_ms: list[float]
     errors: int
     seconds: float
+    server_cpu_s: float = 0.0
 
     def summary(self) -> dict[str, float]:
         lat = sorted(self.latencies_ms)
@@ -74,7 +75,14 @@ class Sample:
             "p95_ms": lat[min(n - 1, int(n * 0.95))] if n else float("nan"),
             "p99_ms": lat[min(n - 1, int(n * 0.99))] if n else float("nan"),
             "throughput_rps": n / self.seconds,
+            "server_cpu_ms_per_request": 1000 * self.server_cpu_s / n if n else float("nan"),
         }
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -131,7 +139,7 @@ def prepare(url: str, docs: int) -> tuple[str, list[str]]:
 
 
 @contextmanager
-def server(url: str) -> Iterator[str]:
+def server(url: str) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {
         **os.environ,
@@ -157,7 +165,7 @@ def server(url: str) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("the server did not start")
             time.sleep(0.2)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         try:
@@ -214,14 +222,16 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             return http.get("/api/v1/search", params=params, headers=auth)
 
         results: dict[str, Any] = {"backend": backend, "prepare_s": round(prepared, 1)}
-        with server(url) as base:
+        with server(url) as (base, pid):
             asyncio.run(load(base, 4, 2.0, scan))  # warm: models loaded, connections open
             asyncio.run(load(base, 4, 2.0, search))
             for name, request in (("scan", scan), ("search", search)):
-                runs = [
-                    asyncio.run(load(base, args.clients, args.seconds, request)).summary()
-                    for _ in range(args.runs)
-                ]
+                runs = []
+                for _ in range(args.runs):
+                    before = cpu_seconds(pid)
+                    sample = asyncio.run(load(base, args.clients, args.seconds, request))
+                    sample.server_cpu_s = cpu_seconds(pid) - before
+                    runs.append(sample.summary())
                 results[name] = {
                     "median": {k: statistics.median(r[k] for r in runs) for k in runs[0]},
                     "runs": runs,
@@ -254,8 +264,11 @@ def main() -> None:
         f"{args.clients} clients, {args.seconds:g} s per run, median of {args.runs} runs, "
         f"{args.docs:,} documents stored\n"
     )
-    print("| backend | endpoint | requests | errors | p50 ms | p95 ms | p99 ms | req/s |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| backend | endpoint | requests | errors | p50 ms | p95 ms | p99 ms | req/s "
+        "| server CPU ms/request |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     failed = False
     for r in results:
         for name in ("scan", "search"):
@@ -263,12 +276,14 @@ def main() -> None:
             print(
                 f"| {r['backend']} | {name} | {m['requests']:,.0f} | {m['errors']:.0f} | "
                 f"{m['p50_ms']:.1f} | {m['p95_ms']:.1f} | {m['p99_ms']:.1f} | "
-                f"{m['throughput_rps']:,.0f} |"
+                f"{m['throughput_rps']:,.0f} | {m['server_cpu_ms_per_request']:.2f} |"
             )
             failed |= m["errors"] > 0 or any(run["errors"] for run in r[name]["runs"])
         failed |= r["scan"]["median"]["p95_ms"] >= BUDGET_SCAN_P95_MS
     verdict = "within" if not failed else "OUTSIDE"
     print(f"\nbudget (scan p95 < {BUDGET_SCAN_P95_MS:.0f} ms, no errors): {verdict}")
+    load1, load5, _ = os.getloadavg()
+    print(f"load average at the end: {load1:.2f} (1 min), {load5:.2f} (5 min)")
 
 
 if __name__ == "__main__":

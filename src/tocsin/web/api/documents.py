@@ -103,7 +103,10 @@ def search(
     )
     scoped = store.as_principal(principal)
     rows = scoped.search(q, filters, limit=limit, offset=offset)
-    total = scoped.search_count(q, filters) if rows or offset else 0
+    if len(rows) < limit and (rows or not offset):
+        total = offset + len(rows)  # the last page: no second query needed
+    else:
+        total = scoped.search_count(q, filters)
     items = [
         DocumentHit(
             id=r["id"],
