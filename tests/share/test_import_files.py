@@ -224,5 +224,5 @@ def test_format_detection(head: bytes, fmt: str | None) -> None:
 
 
 def test_unknown_format_is_a_clear_error(store: Store) -> None:
-    with pytest.raises(InputError, match=r"cannot tell the format.*--format"):
+    with pytest.raises(InputError, match=r"cannot tell the format.*give the format"):
         _import(store, b"id,text\n1,hello\n", fmt=None)

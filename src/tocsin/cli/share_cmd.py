@@ -22,11 +22,12 @@ from rich.console import Console
 from tocsin.access import Principal, audit
 from tocsin.cli.query_cmd import emit
 from tocsin.errors import InputError, RecordError
-from tocsin.settings import Settings, get_settings
+from tocsin.settings import get_settings
 from tocsin.share.exchange import FORMATS, SNIFF_BYTES, export, import_file
 from tocsin.share.hashes import (
     digest_of_file,
     keyring_path,
+    keys_directory,
     load_keyring,
     match_hashset,
     new_keyring,
@@ -293,12 +294,6 @@ def _input(name: str) -> Iterator[IO[bytes]]:
 
 
 # -- share ---------------------------------------------------------------------------------
-
-
-def keys_directory(settings: Settings) -> Path:
-    if settings.share_keys_dir:
-        return Path(settings.share_keys_dir)
-    return user_data_path("tocsin", appauthor=False) / "community-keys"
 
 
 @click.group("share")

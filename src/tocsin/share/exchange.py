@@ -190,6 +190,19 @@ def detect_format(head: bytes) -> str | None:
     return None
 
 
+def _head(stream: IO[bytes]) -> bytes:
+    """The first bytes of a stream, left unread (peeked, or read and sought back)."""
+    peek = getattr(stream, "peek", None)
+    if peek is not None:
+        return bytes(peek(SNIFF_BYTES)[:SNIFF_BYTES])
+    if stream.seekable():
+        start = stream.tell()
+        head = stream.read(SNIFF_BYTES)
+        stream.seek(start)
+        return head
+    return b""
+
+
 def import_file(
     store: Store,
     stream: IO[bytes],
@@ -206,13 +219,12 @@ def import_file(
     principal.require("ingest")
     settings = settings or get_settings()
     if fmt is None:
-        head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES] if hasattr(stream, "peek") else b""
-        fmt = detect_format(head)
+        fmt = detect_format(_head(stream))
         if fmt is None:
             raise InputError(
                 "cannot tell the format (not a STIX bundle, MISP event or FtM entity stream)",
                 source=source,
-                hint="give --format stix|misp|ftm",
+                hint="give the format: stix, misp or ftm",
             )
     if fmt not in FORMATS:
         raise InputError(f"unknown import format {fmt!r} (one of {', '.join(FORMATS)})")

@@ -40,7 +40,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final
 
+from platformdirs import user_data_path
+
 from tocsin.errors import ConfigError, InputError
+from tocsin.settings import Settings
 
 __all__ = [
     "ALGORITHM",
@@ -49,8 +52,10 @@ __all__ = [
     "HashSetHeader",
     "KeyRing",
     "MatchResult",
+    "digest_of_file",
     "hash_selector",
     "keyring_path",
+    "keys_directory",
     "load_keyring",
     "match_hashset",
     "new_keyring",
@@ -158,6 +163,14 @@ def new_keyring(community: str, now: datetime | None = None) -> KeyRing:
     """A fresh community key ring with key version 1 (32 random bytes)."""
     key = CommunityKey(1, now or datetime.now(UTC), secrets.token_bytes(SECRET_BYTES))
     return KeyRing(_check_community(community), (key,))
+
+
+def keys_directory(settings: Settings) -> Path:
+    """Where community key files live: ``TOCSIN_SHARE_KEYS_DIR``, else ``community-keys`` under
+    the user's data directory."""
+    if settings.share_keys_dir:
+        return Path(settings.share_keys_dir)
+    return user_data_path("tocsin", appauthor=False) / "community-keys"
 
 
 def keyring_path(directory: Path, community: str) -> Path:

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
+from tocsin.access import visible_dataset_pks
 from tocsin.detect.engine import Engine as ScanEngine
 from tocsin.errors import RecordError
 from tocsin.graph.neardup import signature
@@ -156,6 +157,7 @@ class ImportWriter:
                 for d in fresh
             )
         )
+        hidden = self._hidden(set(known))  # stored in datasets the importer cannot see
         with self.store.engine.begin() as conn:
             for doc in (d for i, (d, _) in unique.items() if i in known):
                 self._known(conn, doc, known[doc.id], declared)
@@ -166,9 +168,27 @@ class ImportWriter:
                     self._signals(conn, pk_of[doc.id], verdict)
                     if self.extracted_statements:
                         self._statements(conn, doc, verdict, declared)
-        self.report.documents_new += len(pk_of)
-        self.report.documents_known += len(unique) - len(pk_of)
+        self.report.documents_new += len(pk_of) + len(hidden)
+        self.report.documents_known += len(unique) - len(pk_of) - len(hidden)
         self.report.selectors = len(self.linked)
+
+    def _hidden(self, ids: set[str]) -> set[str]:
+        """Of documents already stored, those the importing principal cannot see: reported as
+        new, so an import never tells who else holds a text."""
+        if not ids or self.store.principal.system:
+            return set()
+        with self.store.engine.connect() as conn:
+            visible = visible_dataset_pks(conn, self.store.principal) or []
+            seen = {
+                str(doc_id)
+                for (doc_id,) in conn.execute(
+                    select(documents.c.id)
+                    .join(document_datasets, document_datasets.c.document_pk == documents.c.pk)
+                    .where(documents.c.id.in_(sorted(ids)))
+                    .where(document_datasets.c.dataset_pk.in_(visible))
+                )
+            }
+        return ids - seen
 
     def _insert(
         self, conn: Connection, batch: list[tuple[SharedDocument, Verdict]]
