@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from tocsin.detect.engine import Engine as ScanEngine
 from tocsin.model import Document, Verdict
@@ -78,9 +78,11 @@ def _batcher(request: Request, engine: ScanEngine) -> ScanBatcher:
     dependencies=[Depends(public_rate_limit)],
     responses={429: {"description": "Too many requests from this address (see Retry-After)."}},
 )
-async def scan(body: ScanRequest, request: Request, scanner: ScannerDep) -> VerdictOut:
+async def scan(body: ScanRequest, request: Request, scanner: ScannerDep) -> Response:
     """The explainable verdict on one text: risk 0–100, level, the warning signs found with
     their evidence spans, the selectors (phones, accounts, wallets, …) and the learned models'
     opinion. The text is not stored (use ``POST /public/report`` to report it)."""
     document = Document(body.text, body.kind, language=body.language, country=body.country)
-    return verdict_out(await _batcher(request, scanner).scan(document))
+    verdict = verdict_out(await _batcher(request, scanner).scan(document))
+    # Serialised here, once: returning the model would have FastAPI validate it again.
+    return Response(verdict.model_dump_json(), media_type="application/json")
