@@ -46,7 +46,7 @@ class Server:
     world: World
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     _require()
     import uvicorn
@@ -76,8 +76,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     world.store.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Module-scoped: Playwright's sync API runs an event loop in this thread while it is open,
+    which would break later tests that call asyncio.run()."""
     _require()
     from playwright.sync_api import sync_playwright
 
