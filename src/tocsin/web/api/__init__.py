@@ -14,7 +14,9 @@ from tocsin.web.api import (
     judgements,
     public,
     scan,
+    share,
     stats,
+    sync,
 )
 
 __all__ = ["MAX_BODY_BYTES", "api_router"]
@@ -23,5 +25,18 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 """Largest request body of an API call (413 above), except uploads to ``POST /ingest``."""
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (scan, public, auth, documents, graph, stats, judgements, ingest, export, admin):
+for module in (
+    scan,
+    public,
+    auth,
+    documents,
+    graph,
+    stats,
+    judgements,
+    ingest,
+    export,
+    share,
+    sync,
+    admin,
+):
     api_router.include_router(module.router)
