@@ -183,7 +183,7 @@ class Settings(BaseSettings):
         min_length=1,
         max_length=200,
         description=(
-            "Dataset that the public page's \"report it\" button stores texts in, owned by "
+            'Dataset that the public page\'s "report it" button stores texts in, owned by '
             "TOCSIN_ORGANISATION (docs/api.md)."
         ),
     )
