@@ -93,3 +93,29 @@ def test_more_restrictive_dataset_raises_the_marking(
     assert reports == sorted(
         o["description"] for o in json.loads(first)["objects"] if o["type"] == "report"
     )
+
+
+@pytest.mark.parametrize("fmt", ["stix", "misp"])
+def test_compounds_of_the_case_register_travel(
+    fmt: str, store: Store, db_url: str, new_db_url: Callable[[str], str]
+) -> None:
+    """A compound of the case register (with coordinates) goes out as a STIX location / MISP
+    geolocation, comes back as compound statements, and goes out again unchanged."""
+    from tocsin.cases import Casebook, CompoundInput
+
+    _source(store)
+    Casebook(store).compounds.add(
+        CompoundInput(
+            id="kk-park-synthetic", name="KK Park (synthetic record)", country="MM",
+            latitude=16.6, longitude=98.5, precision="town",
+            description="Synthetic test record of a compound.",
+        ),
+        dataset="compounds-green", marking="green",
+    )  # fmt: skip
+    first = _export(store, fmt)
+    assert b"KK Park (synthetic record)" in first
+    backend = "postgresql" if db_url.startswith("postgresql") else "sqlite"
+    with open_store(url=new_db_url(backend)) as empty:
+        assert _import(empty, first, "green").compounds == 1
+        second = _export(empty, fmt)
+    assert second == first

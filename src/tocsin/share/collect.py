@@ -40,6 +40,8 @@ __all__ = ["Scope", "cluster_documents", "collect", "package_clusters", "read_do
 
 _CHUNK = 900  # bound parameters per IN (…) list
 COMPOUND_PREFIX = "tocsin-compound-"
+PRECISION_KEYWORD = "tocsin:location-precision:"
+"""Keyword keeping how precise a compound's coordinates are (site / town) in statements."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,7 @@ def collect(engine: Engine, eligible: Eligible, organisation: str, scope: Scope)
         for chunk in _chunks(pks):
             package.documents.extend(read_documents(conn, chunk, markings, rejected, package))
         package.compounds = _compounds(conn, eligible)
+        _case_compounds(conn, eligible, package)
     package.documents.sort(key=lambda d: d.id)
     package.selectors = dict(sorted(package.selectors.items()))
     if scope.clusters:
@@ -231,21 +234,59 @@ def _compounds(conn: Connection, eligible: Eligible) -> list[SharedCompound]:
     for entity_id, entry in sorted(props.items()):
         if "tocsin:scam-compound" not in entry.get("keywords", ()):
             continue
-        name = sorted(entry.get("name", {entity_id}))[0]
-        country = sorted(entry["country"])[0] if entry.get("country") else None
-        address = sorted(entry["address"])[0] if entry.get("address") else None
+        place = props.get(entity_id + "-address", {})
+        precision = [
+            k.removeprefix(PRECISION_KEYWORD)
+            for k in entry["keywords"]
+            if k.startswith(PRECISION_KEYWORD)
+        ]
+        latitude, longitude = _first(place, "latitude"), _first(place, "longitude")
         out.append(
             SharedCompound(
                 id=entity_id.removeprefix(COMPOUND_PREFIX),
-                name=name,
+                name=_first(entry, "name") or entity_id,
                 marking=most_restrictive(entry["markings"]),
                 first_seen=entry["first"],
                 last_seen=entry["last"],
-                country=country,
-                address=address,
+                country=_first(entry, "country"),
+                address=_first(entry, "address"),
+                latitude=float(latitude) if latitude is not None else None,
+                longitude=float(longitude) if longitude is not None else None,
+                precision=precision[0] if precision and latitude is not None else None,
+                description=_first(entry, "notes"),
             )
         )
     return out
+
+
+def _first(entry: dict[str, Any], prop: str) -> str | None:
+    values = entry.get(prop)
+    return sorted(values)[0] if values else None
+
+
+def _case_compounds(conn: Connection, eligible: Eligible, package: Package) -> None:
+    """Compounds of the case register (`tocsin.cases`, the source of truth when present) of the
+    eligible datasets; they replace the same compound read from statements."""
+    try:
+        from tocsin.cases.ftm import compounds_for_export
+    except ImportError:  # pragma: no cover - tocsin.cases ships with Tocsin
+        return
+    found = {c.id: c for c in package.compounds}
+    for row in compounds_for_export(conn, eligible.pks):
+        found[row.id] = SharedCompound(
+            id=row.id,
+            name=row.name,
+            marking=eligible.datasets[row.dataset_pk][1],
+            first_seen=utc(row.first_seen),
+            last_seen=utc(row.last_seen),
+            country=row.country,
+            address=found[row.id].address if row.id in found else None,
+            latitude=row.latitude,
+            longitude=row.longitude,
+            precision=row.precision if row.latitude is not None else None,
+            description=row.description or None,
+        )
+    package.compounds = [found[k] for k in sorted(found)]
 
 
 def package_clusters(package: Package, min_size: int = 2) -> list[SharedCluster]:

@@ -432,6 +432,39 @@ class ImportWriter:
         )
         self.report.statements += len(by_id)
 
+    def _compound_details(self, compound: SharedCompound) -> list[StatementRow]:
+        """Description, and coordinates on an ``Address`` (as tocsin.cases maps them)."""
+        entity = f"tocsin-compound-{compound.id}"
+        props: list[tuple[str, str, str, str]] = []
+        if compound.description:
+            props.append((entity, "Organization", "notes", compound.description))
+        if compound.latitude is not None and compound.longitude is not None:
+            place = entity + "-address"
+            props += [
+                (place, "Address", "full", compound.address or compound.name),
+                (place, "Address", "latitude", str(compound.latitude)),
+                (place, "Address", "longitude", str(compound.longitude)),
+                (entity, "Organization", "addressEntity", place),
+            ]
+            if compound.precision:
+                keyword = f"tocsin:location-precision:{compound.precision}"
+                props.append((entity, "Organization", "keywords", keyword))
+        return [
+            StatementRow(
+                entity_id,
+                schema,
+                prop,
+                value,
+                self.dataset,
+                None,
+                "imported",
+                compound.marking,
+                compound.first_seen,
+                compound.last_seen,
+            )
+            for entity_id, schema, prop, value in props
+        ]
+
     def write_compounds(self, compounds: Sequence[tuple[SharedCompound, str]]) -> None:
         rows: list[StatementRow] = []
         for compound, where in compounds:
@@ -450,6 +483,7 @@ class ImportWriter:
                     origin="imported",
                 )
             ]
+            rows += self._compound_details(compound)
             self.report.compounds += 1
         if rows:
             with self.store.engine.begin() as conn:

@@ -178,6 +178,8 @@ def _compound_object(compound: SharedCompound) -> MISPObject | None:
     values = [("text", compound.name), ("countrycode", compound.country.upper())]
     if compound.address:
         values.append(("address", compound.address))
+    if compound.latitude is not None and compound.longitude is not None:
+        values += [("latitude", str(compound.latitude)), ("longitude", str(compound.longitude))]
     for relation, value in values:
         attribute = _add(obj, relation, value, _uid("attribute", compound.id, relation))
         attribute.add_tag(misp_tag(compound.marking))
@@ -531,10 +533,19 @@ def _geolocation(
                 last_seen=_time(obj.get("last_seen")) or first,
                 country=(values.get("countrycode") or "").lower() or None,
                 address=values.get("address"),
+                latitude=_float(values.get("latitude")),
+                longitude=_float(values.get("longitude")),
             ),
             where,
         )
     )
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _write_event(state: _EventState, writer: ImportWriter, uid: str) -> None:

@@ -112,6 +112,11 @@ class SharedCompound:
     last_seen: datetime
     country: str | None = None
     address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    precision: str | None = None
+    """``site`` or ``town`` when coordinates are given (tocsin.cases)."""
+    description: str | None = None
 
 
 @dataclass

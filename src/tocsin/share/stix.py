@@ -582,15 +582,18 @@ def _location(compound: SharedCompound, producer: str) -> dict[str, Any] | None:
         producer,
         compound.marking,
     )
+    description = f"Scam compound (Tocsin compound {compound.id})."
+    if compound.description:
+        description += "\n\n" + compound.description
     location.update(
-        {
-            "name": compound.name,
-            "description": f"Scam compound (Tocsin compound {compound.id}).",
-            "country": compound.country.upper(),
-        }
+        {"name": compound.name, "description": description, "country": compound.country.upper()}
     )
     if compound.address:
         location["street_address"] = compound.address
+    if compound.latitude is not None and compound.longitude is not None:
+        location["latitude"] = compound.latitude
+        location["longitude"] = compound.longitude
+        location["precision"] = 100.0 if compound.precision == "site" else 5000.0
     return location
 
 

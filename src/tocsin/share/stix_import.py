@@ -435,7 +435,7 @@ def _group(obj: dict[str, Any], where: str, state: _State) -> _Container:
 
 def _location(obj: dict[str, Any], where: str, state: _State, report: ImportReport) -> None:
     description = str(obj.get("description", ""))
-    match = re.match(r"Scam compound \(Tocsin compound (.+)\)\.$", description)
+    match = re.match(r"Scam compound \(Tocsin compound (.+?)\)\.(?:\n\n|$)", description)
     if match is None or not obj.get("name"):
         report.skip("location (not a scam compound)")
         return
@@ -451,10 +451,26 @@ def _location(obj: dict[str, Any], where: str, state: _State, report: ImportRepo
                 last_seen=_time(obj.get("modified")) or first,
                 country=str(country).lower() if country else None,
                 address=obj.get("street_address"),
+                latitude=_number(obj.get("latitude")),
+                longitude=_number(obj.get("longitude")),
+                precision=_precision(obj.get("precision")),
+                description=description.partition("\n\n")[2] or None,
             ),
             where,
         )
     )
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _precision(value: Any) -> str | None:
+    """STIX precision (metres) as the case register's classes."""
+    number = _number(value)
+    if number is None:
+        return None
+    return "site" if number <= 1000 else "town"
 
 
 def _resolve(ref: str, state: _State, depth: int = 0) -> list[str]:
