@@ -80,6 +80,16 @@ class ImportReport:
         }
 
 
+@dataclass
+class _Rows:
+    """What one batch writes, gathered so that each table gets one statement."""
+
+    selectors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    links: list[tuple[str, int, str]] = field(default_factory=list)
+    signals: list[dict[str, Any]] = field(default_factory=list)
+    statements: list[StatementRow] = field(default_factory=list)
+
+
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
@@ -158,16 +168,18 @@ class ImportWriter:
             )
         )
         hidden = self._hidden(set(known))  # stored in datasets the importer cannot see
+        rows = _Rows()
         with self.store.engine.begin() as conn:
             for doc in (d for i, (d, _) in unique.items() if i in known):
-                self._known(conn, doc, known[doc.id], declared)
+                self._known(conn, rows, doc, known[doc.id], declared)
             pk_of = self._insert(conn, list(zip(fresh, scanned, strict=True)))
             for doc, verdict in zip(fresh, scanned, strict=True):
                 if doc.id in pk_of:
-                    self._links(conn, pk_of[doc.id], doc, verdict, declared)
-                    self._signals(conn, pk_of[doc.id], verdict)
+                    self._links(rows, pk_of[doc.id], doc, verdict, declared)
+                    self._signals(rows, pk_of[doc.id], verdict)
                     if self.extracted_statements:
-                        self._statements(conn, doc, verdict, declared)
+                        self._statements(rows, doc, verdict, declared)
+            self._flush(conn, rows)
         self.report.documents_new += len(pk_of) + len(hidden)
         self.report.documents_known += len(unique) - len(pk_of) - len(hidden)
         self.report.selectors = len(self.linked)
@@ -248,6 +260,7 @@ class ImportWriter:
     def _known(
         self,
         conn: Connection,
+        rows: _Rows,
         doc: SharedDocument,
         pk: int,
         declared: Mapping[str, SharedSelector],
@@ -285,11 +298,11 @@ class ImportWriter:
         }
         extra = [declared[k] for k in doc.selectors if k in declared and k not in present]
         if extra:
-            self._write_links(conn, pk, {}, extra, present, doc)
+            self._write_links(rows, pk, {}, extra, present, doc)
 
     def _links(
         self,
-        conn: Connection,
+        rows: _Rows,
         pk: int,
         doc: SharedDocument,
         verdict: Verdict,
@@ -302,11 +315,11 @@ class ImportWriter:
                 found.setdefault(key, []).append([sel.start, sel.end, sel.raw])
                 attributes.setdefault(key, sel)
         extra = [declared[k] for k in doc.selectors if k in declared and k not in found]
-        self._write_links(conn, pk, found, extra, set(), doc, attributes)
+        self._write_links(rows, pk, found, extra, set(), doc, attributes)
 
     def _write_links(
         self,
-        conn: Connection,
+        rows: _Rows,
         pk: int,
         found: dict[str, list[list[Any]]],
         extra: Iterable[SharedSelector],
@@ -314,48 +327,64 @@ class ImportWriter:
         doc: SharedDocument,
         attributes: Mapping[str, Selector] | None = None,
     ) -> None:
-        rows: dict[str, dict[str, Any]] = {}
         spans: dict[str, list[list[Any]]] = dict(found)
         for key, sel in (attributes or {}).items():
-            rows[key] = _selector_row(key, sel.value, sel.chain, sel.country, sel.validated, doc)
+            rows.selectors.setdefault(
+                key, _selector_row(key, sel.value, sel.chain, sel.country, sel.validated, doc)
+            )
         for shared in extra:
             sel = Selector(shared.type, shared.value, 0, 0, shared.value)
             for key in sel.link_keys:  # a WhatsApp number also links as that phone
                 if key in present or key in spans:
                     continue
                 spans[key] = []
-                rows[key] = _selector_row(
-                    key, shared.value, shared.chain, shared.country, shared.validated, doc
+                rows.selectors.setdefault(
+                    key,
+                    _selector_row(
+                        key, shared.value, shared.chain, shared.country, shared.validated, doc
+                    ),
                 )
-        if not rows:
-            return
-        conn.execute(
-            upsert_insert(conn, selectors).on_conflict_do_nothing(index_elements=["key"]),
-            list(rows.values()),
-        )
-        sel_pk = {
-            str(key): int(spk)
-            for key, spk in conn.execute(
-                select(selectors.c.key, selectors.c.pk).where(selectors.c.key.in_(list(rows)))
+        for key, found_spans in spans.items():
+            rows.links.append(
+                (key, pk, json.dumps(found_spans, ensure_ascii=False, separators=(",", ":")))
             )
-        }
-        conn.execute(
-            upsert_insert(conn, links).on_conflict_do_nothing(
-                index_elements=["selector_pk", "document_pk"]
-            ),
-            [
-                {
-                    "selector_pk": sel_pk[key],
-                    "document_pk": pk,
-                    "spans": json.dumps(spans[key], ensure_ascii=False, separators=(",", ":")),
-                }
-                for key in rows
-            ],
-        )
-        self.linked.update(rows)
 
-    def _signals(self, conn: Connection, pk: int, verdict: Verdict) -> None:
-        rows = [
+    def _flush(self, conn: Connection, rows: _Rows) -> None:
+        """Write what a batch gathered, one statement per table."""
+        if rows.selectors:
+            conn.execute(
+                upsert_insert(conn, selectors).on_conflict_do_nothing(index_elements=["key"]),
+                list(rows.selectors.values()),
+            )
+            sel_pk: dict[str, int] = {}
+            keys = list(rows.selectors)
+            for start in range(0, len(keys), 900):
+                sel_pk.update(
+                    (str(key), int(spk))
+                    for key, spk in conn.execute(
+                        select(selectors.c.key, selectors.c.pk).where(
+                            selectors.c.key.in_(keys[start : start + 900])
+                        )
+                    )
+                )
+            if rows.links:
+                conn.execute(
+                    upsert_insert(conn, links).on_conflict_do_nothing(
+                        index_elements=["selector_pk", "document_pk"]
+                    ),
+                    [
+                        {"selector_pk": sel_pk[key], "document_pk": pk, "spans": spans}
+                        for key, pk, spans in rows.links
+                    ],
+                )
+            self.linked.update(rows.selectors)
+        if rows.signals:
+            conn.execute(signals.insert(), rows.signals)
+        if rows.statements:
+            self.write_statements(conn, rows.statements)
+
+    def _signals(self, rows: _Rows, pk: int, verdict: Verdict) -> None:
+        rows.signals += [
             {
                 "document_pk": pk,
                 "indicator": sig.indicator,
@@ -366,12 +395,10 @@ class ImportWriter:
             }
             for sig in verdict.signals
         ]
-        if rows:
-            conn.execute(signals.insert(), rows)
 
     def _statements(
         self,
-        conn: Connection,
+        out: _Rows,
         doc: SharedDocument,
         verdict: Verdict,
         declared: Mapping[str, SharedSelector],
@@ -413,7 +440,7 @@ class ImportWriter:
                     or (r.prop == "keywords" and r.value.startswith(("domain:", "url:")))
                 ):
                     rows.append(dataclasses.replace(r, origin="imported", last_seen=doc.last_seen))
-        self.write_statements(conn, rows)
+        out.statements += rows
 
     # -- statements and compounds -----------------------------------------------------------
 
