@@ -69,8 +69,13 @@ def attacker_max_2d(t: Released2D) -> dict[tuple[str, int, int], float]:
             continue
         objective = np.zeros(len(names))
         objective[k] = -1
-        res = linprog(objective, A_eq=np.array(equations), b_eq=np.zeros(len(equations)),
-                      bounds=bounds, method="highs")  # fmt: skip
+        res = linprog(
+            objective,
+            A_eq=np.array(equations),
+            b_eq=np.zeros(len(equations)),
+            bounds=bounds,
+            method="highs",
+        )
         assert res.status in (0, 3), res.message  # the true table is always feasible
         found[name] = math.inf if res.status == 3 else -res.fun
     return found
@@ -100,8 +105,9 @@ def test_no_count_below_k_can_be_recovered_1d(counts: dict[str, int], k: int) ->
     hidden = [lbl for lbl, v in shown.items() if v is None]
     if sum(true[h] for h in hidden) > 40:  # keep the brute force small
         return
-    for lbl, best in zip(hidden, attacker_max_1d(list(shown.values()), released.total),
-                         strict=True):  # fmt: skip
+    for lbl, best in zip(
+        hidden, attacker_max_1d(list(shown.values()), released.total), strict=True
+    ):
         if 0 < true[lbl] < k:
             assert best >= k, f"{lbl}={true[lbl]} recoverable as at most {best} ({released})"
 

@@ -307,7 +307,8 @@ def _view(ctx: CaseContext, conn: Connection, pk: int, *, links: bool) -> Compou
         .order_by(T.compound_companies.c.pk)
     ).all()
     view = CompoundView(
-        id=row.id, name=row.name, kind=row.kind, country=row.country, latitude=row.latitude,
+        id=row.id, name=row.name, kind=row.kind, country=(row.country or "").upper() or None,
+        latitude=row.latitude,
         longitude=row.longitude, precision=row.precision, location_note=row.location_note,
         description=row.description, dataset=row.dataset, marking=row.marking,
         updated_at=aware(row.updated_at),

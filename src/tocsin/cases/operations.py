@@ -182,8 +182,10 @@ def _view(conn: Connection, row: Row[Any], case: CaseRef) -> OperationView:
     assert created is not None
     return OperationView(
         id=row.id, case=case.id, kind=row.kind, date=row.date, compound=compound,
-        place=row.place, country=row.country, agencies=json.loads(row.agencies),
-        freed_total=row.freed_total, nationalities={k: int(v) for k, v in nationalities.items()},
+        place=row.place, country=(row.country or "").upper() or None,
+        agencies=json.loads(row.agencies),
+        freed_total=row.freed_total,
+        nationalities={k.upper(): int(v) for k, v in nationalities.items()},
         follow_up=row.follow_up, source=row.source, created_at=created,
         created_by=row.created_by, persons=list(persons),
     )  # fmt: skip

@@ -120,6 +120,11 @@ class PersonView:
         return data
 
 
+def _upper(code: str | None) -> str | None:
+    """Country codes are stored lower-case (as FtM has them) and shown upper-case."""
+    return code.upper() if code else None
+
+
 def _place(field_name: str, person_id: str) -> str:
     return f"persons.{field_name}:{person_id}"
 
@@ -327,7 +332,7 @@ class Persons:
             passport=c.open(row.passport, place=_place("passport", pid)),
             has_photo=row.photo is not None,
             notes=c.open(row.notes, place=_place("notes", pid)),
-            sex=row.sex, birth_year=row.birth_year, nationality=row.nationality,
+            sex=row.sex, birth_year=row.birth_year, nationality=_upper(row.nationality),
             languages=[x for x in row.languages.split(",") if x],
             status=row.status, status_at=status_at, compound=compound,
             created_at=created_at, created_by=row.created_by,
@@ -451,7 +456,7 @@ class Persons:
                     name=self.ctx.cipher.open(r.name, place=_place("name", r.id)),
                     sex=r.sex,
                     birth_year=r.birth_year,
-                    nationality=r.nationality,
+                    nationality=_upper(r.nationality),
                     status=r.status,
                     status_at=status_at,
                     compound=compounds.get(r.compound_pk),

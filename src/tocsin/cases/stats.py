@@ -39,7 +39,7 @@ UNKNOWN = "unknown"
 def country_name(code: str) -> str:
     if code == UNKNOWN:
         return "not recorded"
-    return str(registry.country.names.get(code, code.upper()))
+    return str(registry.country.names.get(code.lower(), code))
 
 
 @dataclass(slots=True)
@@ -176,9 +176,9 @@ def statistics(
         places: Counter[str] = Counter()
         compounds: Counter[str] = Counter()
         for nat, status, compound, where, mon, n in conn.execute(query):
-            cross[(nat or UNKNOWN, status)] += n
+            cross[((nat or "").upper() or UNKNOWN, status)] += n
             months[mon or UNKNOWN] += n
-            places[where or UNKNOWN] += n
+            places[(where or "").upper() or UNKNOWN] += n
             compounds[compound or UNKNOWN] += n
         ops = select(T.operations.c.pk, T.operations.c.kind, T.operations.c.date,
                      T.operations.c.freed_total)  # fmt: skip
@@ -201,7 +201,7 @@ def statistics(
                     T.operation_nationalities.c.nationality, T.operation_nationalities.c.count
                 ).where(T.operation_nationalities.c.operation_pk.in_(op_pks[start : start + 900]))
             ):
-                freed_nat[nat] += n
+                freed_nat[nat.upper()] += n
         located_query = select(
             T.compounds.c.id, T.compounds.c.name, T.compounds.c.latitude,
             T.compounds.c.longitude, T.compounds.c.precision, T.compounds.c.country,

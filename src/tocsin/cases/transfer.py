@@ -154,44 +154,31 @@ class ImportResult:
 
 
 def _read_rows(path: Path, sheet: str | None) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
-    """(header, rows numbered as the spreadsheet numbers them: the header is row 1)."""
+    """(header, rows numbered as the spreadsheet numbers them: the header is row 1).
+
+    The header is read (and the file closed) at once; the rows are read when iterated."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-            raise InputError(f"not a readable XLSX file ({exc})", source=str(path)) from None
-        if sheet is not None and sheet not in book.sheetnames:
-            raise InputError(f"no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})",
-                             source=str(path))  # fmt: skip
-        ws = book[sheet] if sheet is not None else book.worksheets[0]
-        values = ws.iter_rows(values_only=True)
-        header = [str(c).strip() if c is not None else "" for c in next(values, ())]
-
-        def xlsx_rows() -> Iterator[tuple[int, list[Any]]]:
-            for number, row in enumerate(values, start=2):
-                yield number, list(row)
-            book.close()
-
-        return header, xlsx_rows()
+        return _xlsx(path, sheet)
     if suffix not in (".csv", ".tsv", ".txt"):
         raise InputError("import reads .csv, .tsv or .xlsx files", source=str(path))
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
-    reader = csv.reader(handle, delimiter="\t" if suffix == ".tsv" else ",")
-    try:
-        header = [h.strip() for h in next(reader, [])]
-    except (UnicodeDecodeError, csv.Error) as exc:
-        handle.close()
-        raise InputError(f"cannot read the header: {exc}", source=str(path), line=1) from None
+    delimiter = "\t" if suffix == ".tsv" else ","
 
-    def csv_rows() -> Iterator[tuple[int, list[Any]]]:
-        with handle:
+    def opened() -> IO[str]:
+        try:
+            return path.open(encoding="utf-8-sig", newline="")
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
+
+    with opened() as handle:
+        try:
+            header = [h.strip() for h in next(csv.reader(handle, delimiter=delimiter), [])]
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise InputError(f"cannot read the header: {exc}", source=str(path), line=1) from None
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        with opened() as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
             number = 1
             while True:
                 try:
@@ -199,12 +186,48 @@ def _read_rows(path: Path, sheet: str | None) -> tuple[list[str], Iterator[tuple
                 except StopIteration:
                     return
                 except (UnicodeDecodeError, csv.Error) as exc:
-                    raise InputError(f"unreadable ({exc})", source=str(path),
-                                     line=number + 1) from None  # fmt: skip
+                    raise InputError(
+                        f"unreadable ({exc})", source=str(path), line=number + 1
+                    ) from None
                 number = reader.line_num
-                yield number, row
+                if number > 1:
+                    yield number, row
 
-    return header, csv_rows()
+    return header, rows()
+
+
+def _xlsx(path: Path, sheet: str | None) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    def worksheet() -> Any:
+        try:
+            book = load_workbook(path, read_only=True, data_only=True)
+        except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+            raise InputError(f"not a readable XLSX file ({exc})", source=str(path)) from None
+        if sheet is not None and sheet not in book.sheetnames:
+            book.close()
+            raise InputError(
+                f"no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})", source=str(path)
+            )
+        return book, (book[sheet] if sheet is not None else book.worksheets[0])
+
+    book, ws = worksheet()
+    try:
+        first = next(ws.iter_rows(values_only=True, max_row=1), ())
+        header = [str(c).strip() if c is not None else "" for c in first]
+    finally:
+        book.close()
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        book, ws = worksheet()
+        try:
+            for number, row in enumerate(ws.iter_rows(values_only=True, min_row=2), start=2):
+                yield number, list(row)
+        finally:
+            book.close()
+
+    return header, rows()
 
 
 def _resolve_mapping(header: list[str], given: Mapping[str, str], source: str) -> dict[int, str]:

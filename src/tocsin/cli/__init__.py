@@ -23,6 +23,7 @@ import click
 
 from tocsin import __version__
 from tocsin.cli.admin_cmd import admin, audit_group, db
+from tocsin.cli.cases_cmd import cases_group
 from tocsin.cli.graph_cmd import clusters_command, path_command
 from tocsin.cli.query_cmd import search_command, show_command
 from tocsin.cli.scan import scan_command
@@ -55,6 +56,7 @@ cli.add_command(admin)
 cli.add_command(audit_group)
 cli.add_command(db)
 cli.add_command(serve_command)
+cli.add_command(cases_group)
 
 
 def _add_optional_commands() -> None:
