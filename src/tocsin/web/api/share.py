@@ -33,7 +33,7 @@ from tocsin.share.hashes import (
 )
 from tocsin.share.keys import exportable_selector_keys, selector_keys
 from tocsin.share.policy import Eligible, ExportPolicy, exportable_datasets
-from tocsin.web.api.ingest import writable_dataset
+from tocsin.web.api.ingest import MAX_UPLOAD_BYTES, writable_dataset
 from tocsin.web.api.models import Marking
 from tocsin.web.deps import ScannerDep, SettingsDep, StoreDep, require_role
 
@@ -155,7 +155,12 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
-@router.post("/share/import", summary="Import a STIX, MISP or FtM file", response_model=ImportOut)
+@router.post(
+    "/share/import",
+    summary="Import a STIX, MISP or FtM file",
+    response_model=ImportOut,
+    max_body_size=MAX_UPLOAD_BYTES,  # spooled to disk by the multipart parser
+)
 async def share_import(
     store: StoreDep,
     settings: SettingsDep,
@@ -238,6 +243,7 @@ def share_hashes(
     "/share/match",
     summary="Which of the caller's selectors are in a hash set",
     response_model=MatchOut,
+    max_body_size=MAX_UPLOAD_BYTES,  # a million hashes is 65 MB
 )
 async def share_match(
     store: StoreDep,
