@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -183,13 +184,15 @@ Spec = tuple[str, str, bytes, dict[str, str]]
 
 
 Record = Callable[[bool, float], None]
+_TLS = ssl.create_default_context()
 
 
 async def _httpx_worker(
     base: str, make: Callable[[int], Spec], record: Record, index: int, clients: int, stop: float
 ) -> None:
     i = index
-    async with httpx.AsyncClient(base_url=base, timeout=30, trust_env=False) as http:
+    # plain http: no TLS, but httpx builds an SSL context per client unless given one
+    async with httpx.AsyncClient(base_url=base, timeout=30, trust_env=False, verify=_TLS) as http:
         while time.perf_counter() < stop:
             method, path, body, headers = make(i)
             t = time.perf_counter()
