@@ -18,6 +18,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
@@ -27,10 +28,24 @@ from tocsin.cases.stats import StatsRelease, country_name
 from tocsin.cases.suppress import Released1D
 from tocsin.cases.workflow import DESCRIPTIONS, Status
 
-__all__ = ["chart_pngs", "render_html", "render_pdf"]
+__all__ = ["chart_pngs", "drawable", "render_html", "render_pdf"]
 
 WORLD = "web/static/vendor/world-atlas/countries-50m.json"
 BLUE, GREY = "#2b5c8a", "#b8b8b8"
+
+
+@lru_cache(maxsize=1)
+def _glyphs() -> frozenset[int]:
+    """Code points the charts' font can draw (matplotlib's default, DejaVu Sans)."""
+    font = font_manager.get_font(font_manager.findfont(font_manager.FontProperties()))
+    return frozenset(font.get_charmap())
+
+
+def drawable(text: str) -> str:
+    """``text`` with the characters the font lacks replaced by "?" (matplotlib would warn and
+    draw boxes); the HTML report shows the text itself."""
+    glyphs = _glyphs()
+    return "".join(c if ord(c) in glyphs or c in "\n\t" else "?" for c in text)
 
 
 def _label(dimension: str, value: str) -> str:
@@ -42,7 +57,7 @@ def _label(dimension: str, value: str) -> str:
 
 
 def _bars(ax: Axes, table: Released1D, dimension: str, title: str, top: int = 15) -> None:
-    labels = [_label(dimension, x) for x in table.labels[:top]]
+    labels = [drawable(_label(dimension, x)) for x in table.labels[:top]]
     values = list(table.counts[:top])
     shown = [v if v is not None else 0 for v in values]
     stub = max([v for v in values if v is not None], default=table.k) * 0.03 + 0.5
@@ -67,7 +82,8 @@ def _months(ax: Axes, table: Released1D, title: str) -> None:
         if value is None:
             ax.bar([pos], [0.5], color="white", edgecolor=GREY, hatch="///")
     step = max(1, len(x) // 12)
-    ax.set_xticks(x[::step], list(table.labels)[::step], rotation=45, ha="right", fontsize=7)
+    ticks = [drawable(lbl) for lbl in table.labels[::step]]
+    ax.set_xticks(x[::step], ticks, rotation=45, ha="right", fontsize=7)
     ax.set_title(title + f" (hatched: fewer than {table.k}, withheld)", fontsize=10, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
 
@@ -129,7 +145,7 @@ def _map(ax: Axes, release: StatsRelease) -> None:
         if c["precision"] == "town":
             label += " (town)"
         offset = (6, 4) if number % 2 == 0 else (6, -10)  # neighbours alternate above/below
-        ax.annotate(label, (c["longitude"], c["latitude"]), xytext=offset,
+        ax.annotate(drawable(label), (c["longitude"], c["latitude"]), xytext=offset,
                     textcoords="offset points", fontsize=7, zorder=4,
                     color="#222" if n != 0 else "#777")  # fmt: skip
     ax.set_xlim(west, east)
@@ -208,7 +224,7 @@ def render_pdf(release: StatsRelease, *, title: str, notice: str | None = None) 
             f"Counts from 1 to {release.k - 1} are withheld, and so are other counts where needed",
             "so that no withheld count can be worked out from the totals.",
         ]
-        ax.text(0, 1, "\n".join(lines), va="top", fontsize=11, family="sans-serif")
+        ax.text(0, 1, drawable("\n".join(lines)), va="top", fontsize=11, family="sans-serif")
         _table(cover, release)
         pdf.savefig(cover)
         for _name, fig in _figures(release):
@@ -234,8 +250,8 @@ def _table(fig: Figure, release: StatsRelease) -> None:
             continue
         ax = fig.add_axes((left, 0.05, 0.4, 0.5))
         ax.axis("off")
-        rows = [[_label(dimension, lbl), show(v)] for lbl, v in zip(table.labels, table.counts,
-                                                                     strict=True)][:30]  # fmt: skip
+        pairs = list(zip(table.labels, table.counts, strict=True))[:30]
+        rows = [[drawable(_label(dimension, lbl)), show(v)] for lbl, v in pairs]
         rows.append(["All", show(table.total)])
         grid = ax.table(cellText=rows, colLabels=[heading, "persons"], loc="upper center")
         grid.auto_set_font_size(False)

@@ -45,6 +45,7 @@ __all__ = [
     "EXPORT_COLUMNS",
     "FIELDS",
     "ImportResult",
+    "check_targets",
     "export_persons",
     "export_rows",
     "import_file",
@@ -86,7 +87,7 @@ def parse_mapping(pairs: Sequence[str]) -> dict[str, str]:
         if not sep or not column.strip() or not target.strip():
             raise InputError(f"a mapping is 'Column=field', not {pair!r}", field="map")
         mapping[column.strip()] = target.strip()
-    _check_targets(mapping)
+    check_targets(mapping)
     return mapping
 
 
@@ -115,11 +116,11 @@ def read_mapping_file(path: Path) -> dict[str, str]:
                 raise InputError("a CSV mapping has two columns: column, field",
                                  source=str(path), line=number)  # fmt: skip
             mapping[row[0].strip()] = row[1].strip()
-    _check_targets(mapping, source=str(path))
+    check_targets(mapping, source=str(path))
     return mapping
 
 
-def _check_targets(mapping: Mapping[str, str], source: str | None = None) -> None:
+def check_targets(mapping: Mapping[str, str], source: str | None = None) -> None:
     for column, target in mapping.items():
         if target not in FIELDS and target != "ignore":
             raise InputError(

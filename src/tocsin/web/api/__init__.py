@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from tocsin.web.api import (
     admin,
     auth,
+    cases,
     documents,
     export,
     graph,
@@ -37,6 +38,7 @@ for module in (
     export,
     share,
     sync,
+    cases,
     admin,
 ):
     api_router.include_router(module.router)
