@@ -181,6 +181,8 @@ def match_report(ctx: CaseContext, report_id: str) -> Matches:
             entry["selectors"].append(key)
         places: dict[str, int] = {}
         for s in summaries.values():
+            if s.id in own:  # the report's own offer names its own place
+                continue
             for p in s.places:
                 places[p] = places.get(p, 0) + 1
         if places:
