@@ -59,6 +59,7 @@ bench: setup
 	$(RUN) python benchmarks/bench_pivot.py
 	$(RUN) python benchmarks/bench_access.py
 	$(RUN) python benchmarks/bench_api.py
+	$(RUN) python benchmarks/bench_cases.py
 
 models: setup
 	$(RUN) python -m tocsin.detect.ml.build
