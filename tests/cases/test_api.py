@@ -112,3 +112,39 @@ def test_import_upload(world: World, api: tuple[TestClient, dict[str, dict[str, 
     assert data["errors"] == [
         {"row": 3, "column": "Nationality", "message": data["errors"][0]["message"]}
     ]
+
+
+def test_photo_upload_is_sniffed_and_encrypted(
+    world: World, api: tuple[TestClient, dict[str, dict[str, str]]]
+) -> None:
+    client, h = api
+    person = client.post(
+        f"/api/v1/cases/{world.case}/persons",
+        json={"person": {"nationality": "TH"}, "status": "rescued"},
+        headers=h["lead"],
+    ).json()["id"]
+    png = b"\x89PNG\r\n\x1a\n" + b"zqxphotobytes" * 10
+    put = client.put(
+        f"/api/v1/cases/persons/{person}/photo",
+        files={"file": ("x.jpg", png, "image/jpeg")},
+        headers=h["lead"],
+    )
+    assert put.status_code == 200 and put.json()["has_photo"]
+    got = client.get(f"/api/v1/cases/persons/{person}/photo", headers=h["member"])
+    assert got.content == png and got.headers["content-type"] == "image/png"
+    assert (
+        client.get(f"/api/v1/cases/persons/{person}/photo", headers=h["admin"]).status_code == 404
+    )
+    bad = client.put(
+        f"/api/v1/cases/persons/{person}/photo",
+        files={"file": ("x.png", b"<svg onload=alert(1)>", "image/png")},
+        headers=h["lead"],
+    )
+    assert bad.status_code == 400
+    from sqlalchemy import text
+
+    with world.store.engine.connect() as conn:
+        raw = conn.execute(
+            text("SELECT photo FROM persons WHERE id = :id"), {"id": person}
+        ).scalar()
+    assert raw.startswith("e1:k1:")

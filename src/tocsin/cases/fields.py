@@ -17,6 +17,7 @@ from followthemoney import registry
 from tocsin.errors import InputError
 
 __all__ = [
+    "MAX_PHOTO_BYTES",
     "PERSONAL_FIELDS",
     "SEXES",
     "CompoundInput",
@@ -27,6 +28,7 @@ __all__ = [
     "clean_languages",
     "parse_date",
     "parse_datetime",
+    "photo_type",
 ]
 
 PERSONAL_FIELDS: Final = frozenset(
@@ -53,6 +55,17 @@ _LIMITS: Final = {
     "ref": 120,
     "place": 200,
 }
+
+
+def photo_type(data: bytes) -> str:
+    """The media type of a photo from its first bytes (the upload's own claim is not trusted)."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    raise InputError("a photo is a JPEG, PNG or WebP image", field="photo")
 
 
 def _text(value: str | None, name: str) -> str | None:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from tocsin.cases import Casebook, PersonInput, ReportInput
+from tocsin.cases.fields import MAX_PHOTO_BYTES, photo_type
 from tocsin.cases.workflow import Status
 from tocsin.cli.query_cmd import emit
 from tocsin.settings import get_settings
@@ -122,22 +123,16 @@ def person_options(fn: F) -> F:
 
 
 def person_input(opts: dict[str, Any]) -> PersonInput:
-    photo = photo_type = None
+    photo = media = None
     if opts.get("photo"):
         with open(opts["photo"], "rb") as handle:
-            photo = handle.read()
-        suffix = opts["photo"].rsplit(".", 1)[-1].lower()
-        photo_type = {
-            "jpg": "image/jpeg",
-            "jpeg": "image/jpeg",
-            "png": "image/png",
-            "webp": "image/webp",
-        }.get(suffix)
+            photo = handle.read(MAX_PHOTO_BYTES + 1)
+        media = photo_type(photo)
     return PersonInput(
         name=opts.get("name"),
         passport=opts.get("passport"),
         photo=photo,
-        photo_type=photo_type,
+        photo_type=media,
         notes=opts.get("notes"),
         sex=opts.get("sex"),
         birth_year=opts.get("birth_year"),

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from tocsin.access import Principal
 from tocsin.cases import Casebook
+from tocsin.cases.fields import MAX_PHOTO_BYTES, photo_type
 from tocsin.cases.publish import render_html, render_pdf
 from tocsin.cases.reference import load_reference
 from tocsin.cases.stats import StatsRelease, statistics
@@ -54,6 +55,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 }
 MAX_SHEET_BYTES = 50 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_PHOTO_UPLOAD = MAX_PHOTO_BYTES + 64 * 1024
 CaseIds = Annotated[list[str] | None, Query(alias="case", max_length=50)]
 
 
@@ -131,6 +133,24 @@ def get_photo(person_id: str, store: StoreDep, principal: Viewer) -> Response:
         raise InputError(f"{person_id} has no photo", field="photo")
     data, media_type = found
     return Response(data, media_type=media_type, headers={"Cache-Control": "no-store"})
+
+
+@router.put(
+    "/persons/{person_id}/photo",
+    summary="Set a person's photo (JPEG, PNG or WebP; encrypted at rest)",
+    responses=NOT_FOUND,
+    max_body_size=MAX_PHOTO_UPLOAD,
+)
+def put_photo(
+    person_id: str,
+    store: StoreDep,
+    principal: Viewer,
+    file: Annotated[UploadFile, File(description="JPEG, PNG or WebP, at most 2 MB")],
+) -> Json:
+    data = file.file.read(MAX_PHOTO_BYTES + 1)
+    media = photo_type(data)
+    changes = {"photo": (data, media)}
+    return _book(store, principal).persons.update(person_id, changes).to_dict()
 
 
 # -- reports -----------------------------------------------------------------------------------
