@@ -9,17 +9,39 @@ from __future__ import annotations
 from bisect import insort
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from functools import cache
 
 import numpy as np
 
+from tocsin.detect.rules import load_packs
+from tocsin.detect.rules.folding import fold
 from tocsin.graph.neardup import signature
 from tocsin.graph.source import DocumentSummary, Judgements, LinkArrays, MergeJudgement
 from tocsin.model import Verdict
 
-__all__ = ["MemoryLinkSource", "summary_from_verdict"]
+__all__ = ["MemoryLinkSource", "is_place_name", "summary_from_verdict"]
 
 PLACE_PREFIX = "place."
-"""Indicators whose evidence names a place (the ``places`` pack); their evidence is the place."""
+"""Indicators whose evidence names a place (the ``places`` pack)."""
+
+PLACE_TERMS = ("compound_place", "transit_place")
+"""The ``places`` pack's terms that are place names; the job words next to them are not."""
+
+
+@cache
+def _place_names() -> frozenset[str]:
+    rules = load_packs()
+    return frozenset(
+        fold(pattern.text)
+        for term in PLACE_TERMS
+        for pattern in rules.terms.get(term, ())
+        if not pattern.regex
+    )
+
+
+def is_place_name(text: str) -> bool:
+    """Whether a piece of place-indicator evidence is the place itself (not "salary", "招聘")."""
+    return fold(text).strip() in _place_names()
 
 
 def summary_from_verdict(
@@ -37,6 +59,7 @@ def summary_from_verdict(
             for sig in verdict.signals
             if sig.indicator.startswith(PLACE_PREFIX)
             for ev in sig.evidence
+            if is_place_name(ev.text)
         }
     )
     return DocumentSummary(

@@ -22,6 +22,7 @@ from sqlalchemy import Integer, bindparam, exists, func, or_, select
 from sqlalchemy.engine import Engine
 
 from tocsin.access.principal import Principal
+from tocsin.graph.memory import is_place_name
 from tocsin.graph.source import (
     DocumentSummary,
     Judgements,
@@ -225,7 +226,9 @@ class SqlLinkSource:
                     indicators.setdefault(pk, []).append(indicator)
                     if indicator.startswith(PLACE_PREFIX):
                         places.setdefault(pk, set()).update(
-                            str(e["text"]).casefold() for e in json.loads(evidence)
+                            str(e["text"]).casefold()
+                            for e in json.loads(evidence)
+                            if is_place_name(str(e["text"]))
                         )
                 for r in rows:
                     first_seen, last_seen = r.first_seen, r.last_seen
