@@ -154,6 +154,20 @@ def world(web_store: Store) -> World:
     return build_world(web_store)
 
 
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    """An empty SQLite store, for tests where the backend plays no part (headers, schema,
+    validation, rate limits): they need not run twice."""
+    store = open_store(web_settings(f"sqlite:///{tmp_path / 'tocsin.db'}"))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def sqlite_world(sqlite_store: Store) -> World:
+    return build_world(sqlite_store)
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def shared_world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

@@ -4,6 +4,7 @@ test_matrix.py, auth and CSRF in test_auth.py)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -30,8 +31,8 @@ LURE = (
 )
 
 
-def test_scan_explains_its_verdict(world: World) -> None:
-    c = client(world.app)
+def test_scan_explains_its_verdict(sqlite_world: World) -> None:
+    c = client(sqlite_world.app)
     answer = c.post("/api/v1/scan", json={"text": LURE, "kind": "job_ad", "language": "en"})
     assert answer.status_code == 200
     verdict = answer.json()
@@ -41,7 +42,7 @@ def test_scan_explains_its_verdict(world: World) -> None:
     assert LURE[first["start"] : first["end"]] == first["text"]
     keys = {s["key"] for s in verdict["selectors"]}
     assert {"telegram:hr_api_test_desk", "whatsapp:+85512345678"} <= keys
-    assert world.store.search_count("hr_api_test_desk") == 0  # a scan stores nothing
+    assert sqlite_world.store.search_count("hr_api_test_desk") == 0  # a scan stores nothing
 
 
 @pytest.mark.parametrize(
@@ -55,8 +56,8 @@ def test_scan_explains_its_verdict(world: World) -> None:
         {"text": "hi", "unexpected": 1},
     ],
 )
-def test_scan_rejects_bad_requests_with_json(world: World, body: dict[str, object]) -> None:
-    answer = client(world.app).post("/api/v1/scan", json=body)
+def test_scan_rejects_bad_requests_with_json(sqlite_world: World, body: dict[str, object]) -> None:
+    answer = client(sqlite_world.app).post("/api/v1/scan", json=body)
     assert answer.status_code == 422
     data = answer.json()
     assert data["error"] == "invalid_request" and data["message"] and data["detail"]
@@ -115,15 +116,15 @@ def test_ingest_file_upload_streams_records_and_names_bad_ones(world: World) -> 
     ],
 )
 def test_ingest_form_mistakes_are_400(
-    world: World, data: dict[str, str], files: dict[str, object] | None, status: int
+    sqlite_world: World, data: dict[str, str], files: dict[str, object] | None, status: int
 ) -> None:
-    answer = world.client("analyst").post("/api/v1/ingest", data=data, files=files)
+    answer = sqlite_world.client("analyst").post("/api/v1/ingest", data=data, files=files)
     assert answer.status_code == status, answer.text
     assert answer.json()["error"] in ("bad_request", "unsupported_media_type")
 
 
-def test_body_limits(world: World) -> None:
-    c = world.client("analyst")
+def test_body_limits(sqlite_world: World) -> None:
+    c = sqlite_world.client("analyst")
     huge = b'{"text": "' + b"a" * 5_000_000 + b'"}'
     scan = c.post("/api/v1/scan", content=huge, headers={"Content-Type": "application/json"})
     assert scan.status_code == 413 and scan.json()["error"] == "too_large"
@@ -138,8 +139,8 @@ def test_body_limits(world: World) -> None:
     assert (upload.json()["read"], upload.json()["errors"]) == (0, 1)
 
 
-def test_ingest_other_content_types_are_415(world: World) -> None:
-    answer = world.client("analyst").post(
+def test_ingest_other_content_types_are_415(sqlite_world: World) -> None:
+    answer = sqlite_world.client("analyst").post(
         "/api/v1/ingest", content=b"hello", headers={"Content-Type": "text/plain"}
     )
     assert answer.status_code == 415
@@ -344,8 +345,8 @@ def test_only_the_deployment_organisation_edits_public_settings(web_store: Store
     assert boss.put("/api/v1/admin/settings", json=bad).status_code == 422
 
 
-def test_security_headers_everywhere(world: World) -> None:
-    c = client(world.app)
+def test_security_headers_everywhere(sqlite_world: World) -> None:
+    c = client(sqlite_world.app)
     for answer in (
         c.get("/api/v1/search"),
         c.post("/api/v1/scan", json={"text": "hello"}),
@@ -361,8 +362,8 @@ def test_security_headers_everywhere(world: World) -> None:
     assert c.get("/api/v1/search").headers["cache-control"] == "no-store"
 
 
-def test_openapi_and_local_swagger_ui(world: World) -> None:
-    c = client(world.app)
+def test_openapi_and_local_swagger_ui(sqlite_world: World) -> None:
+    c = client(sqlite_world.app)
     schema = c.get("/openapi.json").json()
     assert schema["openapi"].startswith("3.1")
     paths = set(schema["paths"])
@@ -397,8 +398,8 @@ def test_openapi_and_local_swagger_ui(world: World) -> None:
     assert "SwaggerUIBundle" in c.get("/docs/init.js").text
 
 
-def test_errors_are_json_without_tracebacks(world: World) -> None:
-    app = world.app
+def test_errors_are_json_without_tracebacks(sqlite_world: World) -> None:
+    app = sqlite_world.app
 
     @app.get("/api/v1/test-boom", include_in_schema=False)
     def boom() -> None:
@@ -417,7 +418,8 @@ def test_errors_are_json_without_tracebacks(world: World) -> None:
     assert bad_json.status_code == 422 and bad_json.json()["error"] == "invalid_request"
 
 
-def test_team_mode_refuses_default_secrets(db_url: str) -> None:
+def test_team_mode_refuses_default_secrets(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'team.db'}"
     from tocsin.web.app import create_app
 
     settings = web_settings(db_url, deployment_mode="team", secret_key=DEV_SECRET_KEY)
@@ -427,7 +429,8 @@ def test_team_mode_refuses_default_secrets(db_url: str) -> None:
         create_app(web_settings(db_url, deployment_mode="team", secret_key="short"))
 
 
-def test_create_app_includes_the_pages_when_installed(web_store: Store) -> None:
+def test_create_app_includes_the_pages_when_installed(sqlite_store: Store) -> None:
+    web_store = sqlite_store
     from tocsin.web.app import _pages_module, create_app
 
     app = create_app(web_store.settings, web_store)

@@ -34,8 +34,8 @@ def test_login_sets_a_strict_session_cookie(world: World) -> None:
     assert ("an_ngo", "login", "an_ngo") in _actions(world.store)
 
 
-def test_session_cookie_is_secure_off_loopback(world: World) -> None:
-    c = TestClient(world.app, base_url="https://tocsin.example.org")
+def test_session_cookie_is_secure_off_loopback(sqlite_world: World) -> None:
+    c = TestClient(sqlite_world.app, base_url="https://tocsin.example.org")
     answer = c.post("/api/v1/auth/login", json={"username": "an_ngo", "password": PASSWORD})
     assert "secure" in answer.headers["set-cookie"].lower()
 
@@ -110,8 +110,8 @@ def test_revoked_token_and_disabled_user_lose_access(world: World) -> None:
     assert world.client("viewer").get("/api/v1/search").status_code == 401
 
 
-def test_login_is_rate_limited(web_store: Store) -> None:
-    app = make_app(web_store, login_rate_limit="3/minute")
+def test_login_is_rate_limited(sqlite_store: Store) -> None:
+    app = make_app(sqlite_store, login_rate_limit="3/minute")
     c = client(app)
     for _ in range(3):
         c.post("/api/v1/auth/login", json={"username": "nobody", "password": "x" * 12})
@@ -121,8 +121,8 @@ def test_login_is_rate_limited(web_store: Store) -> None:
     assert 1 <= int(answer.headers["retry-after"]) <= 60
 
 
-def test_public_endpoints_are_rate_limited(web_store: Store) -> None:
-    app = make_app(web_store, public_rate_limit="2/minute")
+def test_public_endpoints_are_rate_limited(sqlite_store: Store) -> None:
+    app = make_app(sqlite_store, public_rate_limit="2/minute")
     c = client(app)
     for _ in range(2):
         assert c.post("/api/v1/scan", json={"text": "hello"}).status_code == 200
