@@ -439,6 +439,11 @@ def test_create_app_includes_the_pages_when_installed(sqlite_store: Store) -> No
     if _pages_module() is not None:
         page = c.get("/", headers={"Accept": "text/html"})
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+        missing = c.get("/no-such-page", headers={"Accept": "text/html"})
+        assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
+        assert missing.headers["content-security-policy"] == CSP
+        api_missing = c.get("/api/v1/no-such-thing", headers={"Accept": "text/html"})
+        assert api_missing.json()["error"] == "not_found"  # the API answers JSON regardless
     assert (ROOT / "src/tocsin/web/static/vendor/swagger-ui-dist/swagger-ui-bundle.js").is_file()
 
 
