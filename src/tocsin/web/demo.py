@@ -94,7 +94,8 @@ def prepare_demo(
             continue
         store.dataset(dataset, marking, org=org)
         opts = ReadOptions(text_field=text_field, max_bytes=settings.max_document_bytes)
-        docs = [d for d in read_inputs([str(path)], opts) if isinstance(d, Document)]
+        shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+        docs = [d for d in read_inputs([str(shown)], opts) if isinstance(d, Document)]
         result = store.store_batch(docs, scanner, dataset=dataset, marking=marking)
         read += len(docs)
         new += result.new
