@@ -61,6 +61,8 @@ def test_summary_places_are_place_names_not_the_job_words_beside_them() -> None:
     from tocsin import scan
     from tocsin.graph.memory import summary_from_verdict
 
-    verdict = scan("Hiring English customer service in Sihanoukville, salary 1500 USD. 西港招聘客服")
+    verdict = scan(
+        "Hiring English customer service in Sihanoukville, salary 1500 USD. 西港招聘客服"
+    )
     summary = summary_from_verdict(verdict, "doc")
     assert set(summary.places) == {"sihanoukville", "西港"}
