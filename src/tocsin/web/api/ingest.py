@@ -175,7 +175,7 @@ def _file_options(form: Any, settings: Settings) -> tuple[ReadOptions, str]:
     encoding = _form_text(form, "encoding") or "utf-8"
     try:
         "".encode(encoding)
-    except LookupError:
+    except (LookupError, ValueError):  # unknown name, or one with a NUL character
         raise InputError(f"unknown encoding {encoding!r}", field="encoding") from None
     opts = ReadOptions(
         text_field=_form_text(form, "text_field") or "text",
