@@ -37,8 +37,8 @@ run: setup
 	$(RUN) tocsin serve --demo
 
 lint: setup
-	$(RUN) ruff check src tests benchmarks
-	$(RUN) ruff format --check src tests benchmarks
+	$(RUN) ruff check --no-cache src tests benchmarks
+	$(RUN) ruff format --no-cache --check src tests benchmarks
 
 typecheck: setup
 	$(RUN) mypy --strict src

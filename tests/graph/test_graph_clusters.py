@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import load_graph_corpus
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import load_graph_corpus
 from tocsin.graph import MemoryLinkSource, MergeJudgement, NodeKind, NodeRef
 from tocsin.graph.clusters import ClusterOptions, cluster_id, find_clusters
 from tocsin.graph.source import Judgements, LinkArrays
