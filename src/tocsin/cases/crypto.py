@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from tocsin.errors import ConfigError
 
-__all__ = ["FieldCipher", "FieldKey", "generate_key"]
+__all__ = ["FieldCipher", "FieldKey", "generate_key", "require_field_key"]
 
 _KID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 _NONCE: Final = 12
@@ -77,6 +77,24 @@ def _parse(setting: str) -> list[FieldKey]:
             raise ConfigError(f"{where}: the key id {kid!r} is given twice")
         keys.append(FieldKey(kid, raw))
     return keys
+
+
+def require_field_key(deployment_mode: str, setting: str | None) -> None:
+    """Refuse a team deployment without a usable ``TOCSIN_FIELD_KEY`` (ConfigError).
+
+    On a laptop (``local``) personal fields may stay plain text; on a shared server they are
+    what a thief of the database or of a backup would come for, so the key is required there,
+    and checked now (a malformed key fails at start, not at the first report)."""
+    if deployment_mode != "team":
+        return
+    if not _parse(setting or ""):
+        raise ConfigError(
+            "TOCSIN_DEPLOYMENT_MODE=team needs TOCSIN_FIELD_KEY: victims' names, passport "
+            "numbers, photos and families' contacts are encrypted at rest with it",
+            hint="generate a key with `tocsin cases keygen` and set TOCSIN_FIELD_KEY to its "
+            "output (kid:base64key); keep a copy outside the server, without it the fields "
+            "cannot be read",
+        )
 
 
 class FieldCipher:

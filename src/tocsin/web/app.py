@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse, PlainTextResponse
 
 from tocsin import __version__
+from tocsin.cases.crypto import require_field_key
 from tocsin.settings import Settings, check_deployment, get_settings
 from tocsin.store import Store, open_store
 from tocsin.web.api import MAX_BODY_BYTES, api_router
@@ -81,10 +82,12 @@ def _pages_module() -> ModuleType | None:
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """The web application over ``store`` (default: the configured store, opened here).
 
-    Raises `tocsin.errors.ConfigError` in team mode with the default or a short secret key.
+    Raises `tocsin.errors.ConfigError` in team mode with the default or a short secret key,
+    or without ``TOCSIN_FIELD_KEY`` (`tocsin.cases.crypto.require_field_key`).
     """
     settings = settings if settings is not None else get_settings()
     check_deployment(settings)
+    require_field_key(settings.deployment_mode, settings.field_key)
     owns_store = store is None
     the_store = store if store is not None else open_store(settings)
 
