@@ -38,7 +38,7 @@ def build_world(folder: Path, **overrides: Any) -> World:
     values.update(overrides)
     settings = Settings(**values)
     store = open_store(settings)
-    result = prepare_demo(store, settings, EXAMPLES, echo=lambda _line: None)
+    result = prepare_demo(store, settings, EXAMPLES, echo=lambda _line: None, cases=False)
     now = datetime.now(UTC).replace(microsecond=0)
     with store.engine.begin() as conn:
         pks = list(conn.scalars(select(documents.c.pk).order_by(documents.c.id)))

@@ -19,12 +19,16 @@ from .conftest import ROOT, client, make_app
 
 def test_demo_loads_examples_once_and_renews_passwords(web_store: Store) -> None:
     lines: list[str] = []
-    first = prepare_demo(web_store, web_store.settings, ROOT / "examples", echo=lines.append)
+    first = prepare_demo(
+        web_store, web_store.settings, ROOT / "examples", echo=lines.append, cases=False
+    )
     assert first.documents_read == first.documents_new > 50
     assert any("synthetic" in line for line in lines)
     for username, _role in DEMO_USERS:
         assert any(username in line and first.passwords[username] in line for line in lines)
-    second = prepare_demo(web_store, web_store.settings, ROOT / "examples", echo=lambda _: None)
+    second = prepare_demo(
+        web_store, web_store.settings, ROOT / "examples", echo=lambda _: None, cases=False
+    )
     assert second.documents_new == 0 and second.documents_read == first.documents_read
     assert second.passwords != first.passwords
     app = make_app(web_store)

@@ -1,8 +1,13 @@
-"""``tocsin serve --demo``: the bundled synthetic examples and three demo users.
+"""``tocsin serve --demo``: the bundled synthetic examples, the synthetic case demo and three
+demo users.
 
 Everything here is synthetic and says so. Running it again ingests nothing twice (documents are
-identified by the hash of their text) and gives the demo users fresh random passwords, printed
-once: they are never written to disk.
+identified by the hash of their text; the case demo is loaded once, found again by its title)
+and gives the demo users fresh random passwords, printed once: they are never written to disk.
+
+The case demo (`tocsin.cases.demo`) is one case team: demo-analyst leads it, demo-admin is a
+member, demo-viewer is not on it — so the viewer sees how need-to-know looks from outside (no
+case, statistics over no case), and the others see the dashboard, charts, map and compounds.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from pathlib import Path
 
 import tocsin
 from tocsin.access import users
+from tocsin.cases import Casebook
+from tocsin.cases.demo import DEMO_TITLE, load_demo
 from tocsin.detect.engine import Engine as ScanEngine
 from tocsin.errors import InputError
 from tocsin.intake import ReadOptions, read_inputs
@@ -22,10 +29,13 @@ from tocsin.settings import Settings
 from tocsin.store import Store
 from tocsin.web.deps import deployment_settings, save_deployment_settings
 
-__all__ = ["DEMO_USERS", "DemoResult", "find_examples", "prepare_demo"]
+__all__ = ["DEMO_CASE_TEAM", "DEMO_USERS", "DemoResult", "find_examples", "prepare_demo"]
 
 DEMO_USERS = (("demo-admin", "admin"), ("demo-analyst", "analyst"), ("demo-viewer", "viewer"))
 """Usernames and roles of the demo users."""
+
+DEMO_CASE_TEAM = (("demo-analyst", "lead"), ("demo-admin", "member"))
+"""The team of the demo case (username, team role); demo-viewer is deliberately off it."""
 
 # (file, dataset, marking, text column): markings differ so that access control shows.
 DEMO_INPUTS = (
@@ -53,6 +63,8 @@ class DemoResult:
     documents_read: int
     documents_new: int
     passwords: dict[str, str]
+    case: str | None = None  # the demo case's id (None: cases=False)
+    case_loaded: bool = False  # loaded now (False: found from an earlier start)
 
 
 def find_examples(explicit: Path | None = None) -> Path:
@@ -78,9 +90,14 @@ def prepare_demo(
     examples: Path | None = None,
     *,
     echo: Callable[[str], None] = print,
+    cases: bool = True,
+    case_rows: int | None = None,
 ) -> DemoResult:
     """Load the synthetic examples into datasets of the deployment's organisation and give the
-    demo users (made when missing) new random passwords, shown through ``echo`` once."""
+    demo users (made when missing) new random passwords, shown through ``echo`` once.
+
+    ``cases``: also load the synthetic case demo (once) with `DEMO_CASE_TEAM` as its team;
+    ``case_rows``: a smaller case demo (tests)."""
     folder = find_examples(examples)
     secret = store.settings.secret_key
     org = settings.organisation
@@ -118,6 +135,10 @@ def prepare_demo(
                 secret=secret,
             )
         passwords[username] = password
+    case_id: str | None = None
+    loaded = False
+    if cases:
+        case_id, loaded = _cases_demo(store, case_rows)
     current = deployment_settings(store)
     missing = {k: v for k, v in DEMO_SETTINGS.items() if not current.get(k)}
     if missing:
@@ -130,4 +151,24 @@ def prepare_demo(
     echo("Demo users — passwords shown once, new ones at every start (synthetic demo only):")
     for username, role in DEMO_USERS:
         echo(f"  {username:<14} {role:<8} {passwords[username]}")
-    return DemoResult(read, new, passwords)
+    if case_id is not None:
+        team = ", ".join(f"{u} ({r})" for u, r in DEMO_CASE_TEAM)
+        echo(
+            f"Case demo (synthetic): case {case_id} {'loaded' if loaded else 'already loaded'}"
+            f" — team {team}; demo-viewer is not on it. /app/cases"
+        )
+    return DemoResult(read, new, passwords, case_id, loaded)
+
+
+def _cases_demo(store: Store, rows: int | None) -> tuple[str, bool]:
+    """The demo case's id, loading the case demo unless an earlier start did; (id, loaded)."""
+    book = Casebook(store)  # the store's principal: the system, which sees every case
+    found = [c for c in book.cases.all() if c.title == DEMO_TITLE]
+    if not found:
+        return load_demo(store, members=list(DEMO_CASE_TEAM), rows=rows).case, True
+    case = found[0]
+    team = dict(case.members)
+    for username, role in DEMO_CASE_TEAM:  # the users may have been made again since
+        if team.get(username) != role:
+            book.cases.add_member(case.id, username, role)
+    return case.id, False
