@@ -62,7 +62,8 @@ def read_items(path: Path = DATA) -> list[Item]:
             except json.JSONDecodeError as exc:
                 raise SystemExit(f"{path}:{number}: not JSON ({exc})") from exc
             if set(row) != _FIELDS:
-                raise SystemExit(f"{path}:{number}: fields {sorted(row)}, expected {sorted(_FIELDS)}")
+                expected = sorted(_FIELDS)
+                raise SystemExit(f"{path}:{number}: fields {sorted(row)}, expected {expected}")
             if row["synthetic"] is not True or row["label"] not in ("lure", "benign"):
                 raise SystemExit(f"{path}:{number}: synthetic must be true, label lure|benign")
             if row["id"] in seen:
@@ -106,7 +107,10 @@ def short_report(engine: Engine, items: list[Item], show: bool) -> None:
                 f"{'XX' if wrong else '  '} {item.id:24s} {verdict.risk:3d} {signals} {model}"
                 f" | {item.text[:70]}"
             )
-    print("| language | lures caught (≥ medium) | benign flagged (≥ medium) | median risk lure / benign |")
+    print(
+        "| language | lures caught (≥ medium) | benign flagged (≥ medium) "
+        "| median risk lure / benign |"
+    )
     print("|---|---|---|---|")
     for lang in ["en", "zh", "vi", "th", "id", "fr", "all"]:
         lures, benign = by.get((lang, "lure"), []), by.get((lang, "benign"), [])
@@ -155,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     halves = split(items)
     chosen = items if args.split == "all" else halves[args.split]
     engine = Engine()
-    print(f"## Short texts ({args.split}: {len(chosen)} of {len(items)}, synthetic), kind unknown\n")
+    print(f"## Short texts ({args.split}: {len(chosen)} of {len(items)}, synthetic)", end="")
+    print(", kind unknown\n")
     short_report(engine, chosen, args.show)
     if not args.no_real:
         real_report(engine)

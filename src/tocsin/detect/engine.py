@@ -16,6 +16,7 @@ from itertools import islice
 from tocsin import __version__
 from tocsin.detect import scoring
 from tocsin.detect.derived import derive
+from tocsin.detect.kind import effective_kind
 from tocsin.detect.language import detect_language
 from tocsin.detect.models import ModelSet, ModelVerdict, load_model_set
 from tocsin.detect.rules import RuleSet, load_packs
@@ -49,6 +50,9 @@ class _Analysis:
     language: LanguageGuess
     selectors: list[Selector]
     signals: list[Signal]
+    #: The document as the models see it: an ``unknown`` one that is clearly a job offer is
+    #: read as a job ad (``tocsin.detect.kind``).
+    scored: Document
 
 
 class Engine:
@@ -71,7 +75,7 @@ class Engine:
     def scan(self, document: Document) -> Verdict:
         """The verdict on one document."""
         analysis = self._analyse(document)
-        scores = self.models.score([(document, analysis.language)])
+        scores = self.models.score([(analysis.scored, analysis.language)])
         return self._verdict(analysis, scores[0])
 
     def scan_many(self, documents: Iterable[Document], batch_size: int = 256) -> Iterator[Verdict]:
@@ -79,7 +83,7 @@ class Engine:
         it = iter(documents)
         while batch := list(islice(it, batch_size)):
             analyses = [self._analyse(d) for d in batch]
-            scores = self.models.score([(a.document, a.language) for a in analyses])
+            scores = self.models.score([(a.scored, a.language) for a in analyses])
             for analysis, score in zip(analyses, scores, strict=True):
                 yield self._verdict(analysis, score)
 
@@ -93,7 +97,10 @@ class Engine:
             hit.to_signal()
             for hit in self.rules.match(document.text, kind=document.kind, language=lang)
         ]
-        for derived, evidence in derive(document.kind, selectors):
+        kind = document.kind
+        if kind is DocumentKind.UNKNOWN:
+            kind = effective_kind(kind, self.rules.terms_found(document.text))
+        for derived, evidence in derive(kind, selectors):
             signals.append(
                 Signal(
                     indicator=derived.id,
@@ -105,7 +112,8 @@ class Engine:
                     sources=derived.sources,
                 )
             )
-        return _Analysis(document, language, selectors, signals)
+        scored = document if kind is document.kind else replace(document, kind=kind)
+        return _Analysis(document, language, selectors, signals, scored)
 
     def _verdict(self, analysis: _Analysis, model: ModelVerdict | None) -> Verdict:
         items = [scoring.Contribution(s.indicator, s.category, s.weight) for s in analysis.signals]

@@ -56,7 +56,8 @@ def _how(rules: RuleSet, ind: Indicator) -> str:
         parts.append(f"any phrase{names}" if ind.patterns else names.removeprefix(" + "))
     if ind.all_of:
         groups = " AND ".join(
-            f"term `{g.name}`" if g.name is not None else "inline phrases" for g in ind.all_of
+            " or ".join(f"term `{n}`" for n in g.names) if g.names else "inline phrases"
+            for g in ind.all_of
         )
         parts.append(f"all of ({groups}) within {ind.window} characters")
     return "; or ".join(parts)

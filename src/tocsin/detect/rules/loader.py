@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from tocsin.detect.rules.matcher import RuleSet
 from tocsin.detect.rules.schema import (
     Group,
+    GroupSpec,
     Indicator,
     IndicatorSpec,
     Pack,
@@ -131,9 +132,13 @@ def _patterns(spec: Mapping[str, list[PatternSpec]]) -> tuple[Pattern, ...]:
     return tuple(out)
 
 
+def _group_terms(group: GroupSpec) -> tuple[str, ...]:
+    return (group.term,) if group.term is not None else tuple(group.terms or ())
+
+
 def _indicator(pack: str, spec: IndicatorSpec) -> Indicator:
     groups = tuple(
-        Group(g.term, ()) if g.term is not None else Group(None, _patterns(g.patterns or {}))
+        Group(_group_terms(g), ()) if g.patterns is None else Group((), _patterns(g.patterns))
         for g in spec.all_of or ()
     )
     return Indicator(
@@ -181,7 +186,7 @@ def _build(specs: list[tuple[Path, PackSpec]]) -> RuleSet:
         packs.append(Pack(spec.id, spec.version, spec.description, str(path), tuple(indicators)))
     for path, spec in specs:
         for ind in spec.indicators:
-            names = list(ind.terms or ()) + [g.term for g in ind.all_of or () if g.term]
+            names = list(ind.terms or ()) + [n for g in ind.all_of or () for n in _group_terms(g)]
             for name in names:
                 if name not in terms:
                     raise ConfigError(

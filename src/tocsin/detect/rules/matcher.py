@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import ahocorasick_rs
 
 from tocsin.detect.rules.folding import fold, is_spaced_word_char
-from tocsin.detect.rules.schema import Indicator, Pack, Pattern
+from tocsin.detect.rules.schema import Group, Indicator, Pack, Pattern
 from tocsin.model.document import DocumentKind
 from tocsin.model.verdict import Category, Evidence, Signal
 
@@ -106,10 +106,7 @@ class RuleSet:
             direct = tuple(self._term_slot[t] for t in ind.terms)
             if ind.patterns:
                 direct = (self._slot(ind.patterns), *direct)
-            groups = tuple(
-                self._term_slot[g.name] if g.name is not None else self._slot(g.patterns)
-                for g in ind.all_of
-            )
+            groups = tuple(self._group_slot(g) for g in ind.all_of)
             rules.append(_Rule(ind, direct, groups))
         self._rules = tuple(rules)
         feeds: list[list[int]] = [[] for _ in self._slots]
@@ -120,6 +117,14 @@ class RuleSet:
         self._regexes: list[tuple[re.Pattern[str], int, str]] = []
         self._entries: list[_Entry] = []
         self._automaton = self._compile()
+
+    def _group_slot(self, group: Group) -> int:
+        """One term's own slot; several terms (any may match) or inline patterns get a new one."""
+        if len(group.names) == 1:
+            return self._term_slot[group.names[0]]
+        if group.names:
+            return self._slot(tuple(p for name in group.names for p in self.terms[name]))
+        return self._slot(group.patterns)
 
     def _slot(self, patterns: tuple[Pattern, ...]) -> int:
         self._slots.append(patterns)
@@ -176,7 +181,9 @@ class RuleSet:
         for name in indicator.terms:
             pats.extend(self.terms[name])
         for group in indicator.all_of:
-            pats.extend(self.terms[group.name] if group.name is not None else group.patterns)
+            pats.extend(group.patterns)
+            for name in group.names:
+                pats.extend(self.terms[name])
         return tuple(sorted({p.language for p in pats}))
 
     # -- matching --------------------------------------------------------------------------
@@ -208,6 +215,11 @@ class RuleSet:
                 out.append(self._hit(rule.indicator, text, spans, language))
         out.sort(key=lambda h: (h.evidence[0].start, h.indicator.id))
         return out
+
+    def terms_found(self, text: str) -> frozenset[str]:
+        """The names of the shared terms (``job_offer``, ``salary``...) that occur in ``text``."""
+        hits = self._scan(fold(text))
+        return frozenset(name for name, slot in self._term_slot.items() if slot in hits)
 
     def _scan(self, folded: str) -> dict[int, list[_Span]]:
         hits: dict[int, list[_Span]] = {}

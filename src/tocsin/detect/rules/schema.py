@@ -126,9 +126,13 @@ class TermSpec(_Strict):
 
 
 class GroupSpec(_Strict):
-    """One member of an ``all_of`` combination: a term by name, or inline patterns."""
+    """One member of an ``all_of`` combination: a term by name, several terms of which any
+    may match (``terms: [job_offer, cover_job]``), or inline patterns."""
 
     term: Annotated[str, StringConstraints(pattern=_NAME)] | None = None
+    terms: list[Annotated[str, StringConstraints(pattern=_NAME)]] | None = Field(
+        default=None, min_length=2
+    )
     patterns: dict[str, list[PatternSpec]] | None = None
 
     @field_validator("patterns")
@@ -140,8 +144,9 @@ class GroupSpec(_Strict):
 
     @model_validator(mode="after")
     def _one_of(self) -> GroupSpec:
-        if (self.term is None) == (self.patterns is None):
-            raise ValueError("an all_of group needs exactly one of 'term' or 'patterns'")
+        given = [self.term is not None, self.terms is not None, self.patterns is not None]
+        if sum(given) != 1:
+            raise ValueError("an all_of group needs exactly one of 'term', 'terms' or 'patterns'")
         return self
 
 
@@ -217,9 +222,10 @@ class Pattern:
 
 @dataclass(frozen=True, slots=True)
 class Group:
-    """One ``all_of`` member: a term's name or inline patterns (``name`` is then ``None``)."""
+    """One ``all_of`` member: the names of terms of which any may match, or inline patterns
+    (``names`` is then empty)."""
 
-    name: str | None
+    names: tuple[str, ...]
     patterns: tuple[Pattern, ...]
 
 
