@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import httpx
+from platformdirs import user_data_path
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
@@ -56,7 +57,18 @@ from tocsin.store import Store
 from tocsin.store.links import SqlLinkSource
 from tocsin.store.schema import MARKINGS, document_datasets, documents
 
-__all__ = ["MAX_LIMIT", "Page", "PullResult", "SyncError", "changes", "pull", "state_path"]
+__all__ = [
+    "MAX_LIMIT",
+    "Page",
+    "PullResult",
+    "SyncError",
+    "SyncState",
+    "changes",
+    "pull",
+    "state_path",
+    "sync_directory",
+    "sync_states",
+]
 
 FORMAT: Final = "tocsin-sync/1"
 MAX_LIMIT: Final = 1000
@@ -208,6 +220,43 @@ class PullResult:
     cursor: int = 0
     problems: list[str] = field(default_factory=list)
     remote: str | None = None
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """A saved pull: which partner, into which dataset, how far, when."""
+
+    url: str
+    dataset: str
+    cursor: str
+    saved: str
+
+
+def sync_directory() -> Path:
+    """Where the pulls' cursors are kept (``sync`` under the user's data directory), the same
+    for ``tocsin sync pull`` and the workspace."""
+    return user_data_path("tocsin", appauthor=False) / "sync"
+
+
+def sync_states(directory: Path) -> list[SyncState]:
+    """The pulls saved in ``directory``, most recent first (unreadable files are skipped)."""
+    found: list[SyncState] = []
+    if not directory.is_dir():
+        return found
+    for path in directory.glob("*.json"):
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            found.append(
+                SyncState(
+                    url=str(data["url"]),
+                    dataset=str(data["dataset"]),
+                    cursor=str(data.get("cursor", "0")),
+                    saved=str(data.get("saved", "")),
+                )
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return sorted(found, key=lambda s: s.saved, reverse=True)
 
 
 def state_path(directory: Path, base_url: str, dataset: str) -> Path:

@@ -14,25 +14,15 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import IO, Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from tocsin.access import Principal, audit, visible_dataset_pks
-from tocsin.errors import InputError
-from tocsin.settings import Settings
+from tocsin.access import Principal
+from tocsin.share.actions import match_ours, our_hashes
 from tocsin.share.exchange import export, import_file
-from tocsin.share.hashes import (
-    KeyRing,
-    keyring_path,
-    keys_directory,
-    load_keyring,
-    match_hashset,
-    write_hashset,
-)
-from tocsin.share.keys import exportable_selector_keys, selector_keys
-from tocsin.share.policy import Eligible, ExportPolicy, exportable_datasets
+from tocsin.share.policy import ExportPolicy
 from tocsin.web.api.ingest import MAX_UPLOAD_BYTES, writable_dataset
 from tocsin.web.api.models import Marking
 from tocsin.web.deps import ScannerDep, SettingsDep, StoreDep, require_role
@@ -70,14 +60,6 @@ class MatchOut(BaseModel):
     theirs: int = Field(description="Hashes in their file.")
     ours: int = Field(description="Our selectors hashed for the match.")
     matched: list[str] = Field(description="Our selectors they hold too.")
-
-
-def _ring(settings: Settings, community: str) -> KeyRing:
-    """The community's key ring installed on this server (404 when there is none)."""
-    path = keyring_path(keys_directory(settings), community)
-    if not path.exists():
-        raise HTTPException(404, f"no key of community {community!r} on this server")
-    return load_keyring(path)
 
 
 def _stream(handle: IO[bytes]) -> Iterator[bytes]:
@@ -208,29 +190,12 @@ def share_hashes(
     to: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
 ) -> StreamingResponse:
     """A hash-set file for the community (AMBER selectors only with ``to``)."""
-    if tlp == "amber" and to is None:
-        raise InputError("AMBER selectors go only to partners a dataset names", field="to")
-    ring = _ring(settings, community)
-    policy = ExportPolicy(recipient=to or principal.org or settings.organisation, ceiling=tlp)
-    with store.engine.connect() as conn:
-        eligible = exportable_datasets(conn, principal, policy)
     spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - closed by _stream
-    header = write_hashset(
-        spool,
-        exportable_selector_keys(store.engine, eligible),
-        ring,
-        organisation=principal.org or settings.organisation,
-    )
-    audit.append(
-        store.engine,
-        principal,
-        "share.hashes",
-        "api",
-        community,
-        tlp,
-        {"community": community, "selectors": header.count, "to": to or community,
-         "datasets": eligible.names},
-    )  # fmt: skip
+    try:
+        our_hashes(store, settings, principal, spool, community=community, tlp=tlp, to=to)
+    except BaseException:
+        spool.close()
+        raise
     spool.seek(0)
     return StreamingResponse(
         _stream(spool),
@@ -255,25 +220,14 @@ async def share_match(
     """Runs here, on the selectors the caller sees; nothing is sent anywhere (audited)."""
 
     def run() -> MatchOut:
-        ring = _ring(settings, community)
-        with store.engine.connect() as conn:
-            visible = visible_dataset_pks(conn, principal)
-        if visible is None:
-            keys = selector_keys(store.engine)
-        else:
-            scope = Eligible(datasets={pk: ("", "") for pk in visible})
-            keys = exportable_selector_keys(store.engine, scope)
-        result = match_hashset(file.file, keys, ring, source=file.filename or "upload")
-        audit.append(
-            store.engine,
+        result = match_ours(
+            store,
+            settings,
             principal,
-            "share.match",
-            "api",
-            community,
-            None,
-            {"community": community, "their_organisation": result.header.organisation,
-             "ours": result.ours, "theirs": result.theirs, "matched": len(result.matched)},
-        )  # fmt: skip
+            file.file,
+            community=community,
+            source=file.filename or "upload",
+        )
         return MatchOut(
             community=community,
             their_organisation=result.header.organisation,

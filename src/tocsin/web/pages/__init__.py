@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tocsin.access import Principal
 from tocsin.web.i18n import catalog
-from tocsin.web.pages import admin, auth, case_views, cases, public, workspace
+from tocsin.web.pages import admin, auth, case_views, cases, public, share, workspace
 from tocsin.web.pages.templating import STATIC_DIR, TEMPLATES_DIR, language_of, render, templates
 
 __all__ = ["STATIC_DIR", "TEMPLATES_DIR", "render_error", "router"]
@@ -29,6 +29,7 @@ router.include_router(auth.router)
 router.include_router(workspace.router)
 router.include_router(case_views.router)  # before cases: /app/cases/{case_id} is one segment
 router.include_router(cases.router)
+router.include_router(share.router)
 router.include_router(admin.router)
 
 
