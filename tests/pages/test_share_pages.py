@@ -129,6 +129,8 @@ def test_export_is_the_api_export_and_is_audited(client: TestClient, world: Worl
     assert texts  # documents left
     entries = audits(world, "export")
     assert len(entries) == before + 2
+    kpi = rf'kpi-value">{before + 2}</div><div class="kpi-label">exports by ngo-synthetic'
+    assert re.search(kpi, client.get("/app/share").text)
     mine = next(e for e in entries if e.target_id == "workspace:stix")
     # AMBER+STRICT never leaves, even to ourselves
     assert "demo-hotline-reports" in mine.detail["withheld_datasets"]

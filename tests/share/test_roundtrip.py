@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from followthemoney import model
 from tocsin.access import Principal
 from tocsin.share.exchange import export, import_file
 from tocsin.share.policy import ExportPolicy
+from tocsin.share.stix import EXTENSIONS
 from tocsin.store import Store, open_store
 
 from .world import ENGINE, reader, store_texts, texts
@@ -119,3 +121,41 @@ def test_compounds_of_the_case_register_travel(
         assert _import(empty, first, "green").compounds == 1
         second = _export(empty, fmt)
     assert second == first
+
+
+def test_stix_export_of_awkward_store_data_validates(store: Store) -> None:
+    """Found exporting the demo data: a first_seen moved after last_seen (sightings merged from
+    another dataset) and Khmer/Burmese texts (tags the OASIS validator's table lacks) made an
+    invalid bundle. Now last_seen is never before first_seen, and such a language travels in
+    the tocsin-document extension only."""
+    from sqlalchemy import select, update
+
+    from tocsin.store.schema import documents
+
+    from .test_stix import validate
+
+    ext = EXTENSIONS["document"].id
+
+    ids = store_texts(store, "hotline", "green", texts("k", 2), "local")
+    with store.engine.begin() as conn:
+        last = conn.scalar(select(documents.c.last_seen).where(documents.c.id == ids[0]))
+        conn.execute(
+            update(documents)
+            .where(documents.c.id == ids[0])
+            .values(first_seen=last + timedelta(hours=2), language="km")
+        )
+        conn.execute(update(documents).where(documents.c.id == ids[1]).values(language="vi"))
+    data = _export(store, "stix")
+    validate(data)
+    reports = {
+        o["extensions"][ext]["document_id"]: o
+        for o in json.loads(data)["objects"]
+        if o["type"] == "report"
+    }
+    assert "lang" not in reports[ids[0]]
+    assert reports[ids[0]]["extensions"][ext]["language"] == "km"
+    assert reports[ids[1]]["lang"] == "vi"
+    misp = json.loads(_export(store, "misp"))
+    seen = [(o["first_seen"], o["last_seen"]) for o in misp["Event"]["Object"] if "last_seen" in o]
+    assert seen
+    assert all(last >= first for first, last in seen)

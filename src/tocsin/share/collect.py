@@ -190,7 +190,10 @@ def read_documents(
                 kind=r.kind,
                 marking=markings[int(r.pk)],
                 first_seen=utc(r.first_seen),
-                last_seen=utc(r.last_seen),
+                # never before the first sighting: a store can hold a first_seen moved later
+                # (an older sighting merged in another dataset, a clock), and STIX and MISP
+                # refuse last < first
+                last_seen=max(utc(r.first_seen), utc(r.last_seen)),
                 selectors=tuple(sorted(set(doc_selectors.get(int(r.pk), ())))),
                 title=r.title,
                 language=r.language,

@@ -39,6 +39,7 @@ from typing import IO, Any, Final
 
 from stix2.base import SCO_DET_ID_NAMESPACE
 from stix2.canonicalization.Canonicalize import canonicalize
+from stix2validator.v21.enums import LANG_CODES as VALIDATOR_LANG_CODES
 
 from tocsin.model import SelectorType
 from tocsin.share.markings import TLP2_IDS, tlp2_definition
@@ -62,6 +63,11 @@ __all__ = [
 ]
 
 T = SelectorType
+LANG_CODES: Final[frozenset[str]] = frozenset(VALIDATOR_LANG_CODES)
+"""The language tags a report's ``lang`` may carry: those the OASIS validator knows. Its table
+lacks some valid RFC 5646 tags our material is often in (km Khmer, my Burmese, lo Lao) and a
+bundle with them fails validation, so such a language travels only in the tocsin-document
+extension's ``language``."""
 TOCSIN_NAMESPACE: Final = uuid.UUID("8ffdff32-4636-403d-b4f2-311862717085")
 """Namespace of every Tocsin-made STIX id (UUIDv5 over a natural key)."""
 DEFINITIONS_CREATED: Final = "2026-11-01T00:00:00.000Z"
@@ -424,7 +430,7 @@ def _objects(package: Package) -> Iterator[dict[str, Any]]:
                 "object_refs": refs or [producer],
             }
         )
-        if doc.language and doc.language != "und":
+        if doc.language in LANG_CODES:  # else only in the extension (see LANG_CODES)
             report["lang"] = doc.language
         if doc.source_url:
             report["external_references"] = [{"source_name": "source", "url": doc.source_url}]

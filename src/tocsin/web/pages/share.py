@@ -21,7 +21,7 @@ import httpx
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tocsin.access import Principal
 from tocsin.errors import InputError, TocsinError
@@ -31,7 +31,7 @@ from tocsin.share.exchange import FORMATS, export, import_file
 from tocsin.share.policy import ExportPolicy
 from tocsin.share.sync import pull, state_path, sync_directory, sync_states
 from tocsin.store import Store
-from tocsin.store.schema import MARKINGS, datasets
+from tocsin.store.schema import MARKINGS, audit_log, datasets
 from tocsin.web.api.ingest import writable_dataset
 from tocsin.web.deps import ScannerDep, SettingsDep, StoreDep
 from tocsin.web.pages.templating import render
@@ -68,6 +68,17 @@ def _datasets(store: Store, principal: Principal) -> list[str]:
         return list(conn.scalars(query))
 
 
+def _exports_logged(store: Store, org: str) -> int:
+    """How many exports of the organisation the audit log holds."""
+    query = (
+        select(func.count())
+        .select_from(audit_log)
+        .where(audit_log.c.action == "export", audit_log.c.org == org)
+    )
+    with store.engine.connect() as conn:
+        return int(conn.scalar(query) or 0)
+
+
 def _reason(exc: TocsinError | HTTPException) -> str:
     """What a refused form says: the error's message with its hint, or the HTTP detail."""
     return str(exc.detail) if isinstance(exc, HTTPException) else str(exc)
@@ -95,6 +106,7 @@ def _page(
         "communities": communities(settings),
         "pulls": sync_states(sync_directory()),
         "organisation": principal.org or settings.organisation,
+        "exports_logged": _exports_logged(store, principal.org or settings.organisation),
         "default_marking": settings.default_marking,
         "error": error,
         "section": section,
