@@ -124,6 +124,7 @@ class Engine:
                 evidence = scoring.model_evidence(model.score.probability, model.train_prior)
                 evidence = min(self.settings.model_max_increase, evidence)
                 evidence = max(-self.settings.model_max_decrease, evidence)
+                evidence *= model.coverage  # a short text gives the model little to go on
             items.append(scoring.Contribution(f"model:{model.score.model}", None, evidence))
         damped = scoring.damp(items, self.settings.category_damping)
         signals = sorted(

@@ -17,7 +17,7 @@ from tocsin.detect.ml.metrics import EvaluationReport
 from tocsin.detect.ml.model import TRUSTED_TYPES, ModelMetadata, TextModel, load_model, save_model
 from tocsin.detect.ml.normalise import emscad_normalise, message_normalise
 from tocsin.detect.ml.render import render_html, render_json, render_text
-from tocsin.detect.ml.scoring import SHIPPED_DIR, score, shipped_model
+from tocsin.detect.ml.scoring import SHIPPED_DIR, score, score_with_terms, shipped_model
 from tocsin.detect.ml.training import TrainingResult, evaluate, evaluate_data, train
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "render_text",
     "save_model",
     "score",
+    "score_with_terms",
     "shipped_model",
     "train",
 ]

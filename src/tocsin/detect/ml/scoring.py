@@ -21,7 +21,7 @@ from scipy import sparse
 from tocsin.detect.ml.model import TextModel, load_model
 from tocsin.model import DocumentKind, ModelScore
 
-__all__ = ["SHIPPED_DIR", "explain", "score", "shipped_model"]
+__all__ = ["SHIPPED_DIR", "explain", "score", "score_with_terms", "shipped_model"]
 
 #: Where the shipped models live inside the package.
 SHIPPED_DIR: Final = Path(__file__).resolve().parent / "models"
@@ -86,6 +86,15 @@ def score(model: TextModel, texts: Sequence[str], *, top_k: int = 5) -> list[Mod
     ``ModelScore.contribution`` is left at 0: the engine decides how much the model adds to a
     verdict (it knows the document's language and the indicator evidence).
     """
+    return [s for s, _ in score_with_terms(model, texts, top_k=top_k)]
+
+
+def score_with_terms(
+    model: TextModel, texts: Sequence[str], *, top_k: int = 5
+) -> list[tuple[ModelScore, int]]:
+    """Like :func:`score`, with the number of distinct terms of the model's vocabulary that
+    each text contains: how much of the text the model could read (the engine weighs a
+    model's evidence on a short text by it, see docs/scoring.md)."""
     if len(texts) == 0:
         return []
     estimator = model.estimator
@@ -93,7 +102,8 @@ def score(model: TextModel, texts: Sequence[str], *, top_k: int = 5) -> list[Mod
     margin = np.asarray(matrix @ estimator.coef_ + estimator.intercept_, dtype=np.float64)
     probabilities = estimator.calibrate(margin)
     terms = explain(model, matrix, top_k)
+    known = np.diff(matrix.indptr)
     return [
-        ModelScore(model=model.name, probability=float(p), top_terms=t)
-        for p, t in zip(probabilities, terms, strict=True)
+        (ModelScore(model=model.name, probability=float(p), top_terms=t), int(n))
+        for p, t, n in zip(probabilities, terms, known, strict=True)
     ]
