@@ -129,3 +129,22 @@ def test_not_a_mapping(tmp_path: Path) -> None:
 def test_folder_of_packs(write_pack: PackWriter, tmp_path: Path) -> None:
     write_pack("good", GOOD)
     assert [i.id for i in load_packs([tmp_path]).indicators] == ["test.good"]
+
+
+def test_an_all_of_group_names_exactly_one_source(write_pack: PackWriter) -> None:
+    body = "terms:\n  a:\n    description: A.\n    patterns: {en: [good]}\n" + GOOD.replace(
+        "patterns:\n      en: [good phrase]",
+        "window: 50\n    all_of:\n      - term: a\n        terms: [a, a]\n"
+        "      - patterns: {en: [phrase]}",
+    )
+    message = _error(write_pack("bad", body))
+    assert "test.good" in message and "exactly one of 'term', 'terms' or 'patterns'" in message
+
+
+def test_an_unknown_term_in_a_group_of_several_is_named(write_pack: PackWriter) -> None:
+    body = "terms:\n  a:\n    description: A.\n    patterns: {en: [good]}\n" + GOOD.replace(
+        "patterns:\n      en: [good phrase]",
+        "window: 50\n    all_of:\n      - terms: [a, nowhere]\n      - patterns: {en: [phrase]}",
+    )
+    message = _error(write_pack("bad", body))
+    assert "test.good" in message and "nowhere" in message

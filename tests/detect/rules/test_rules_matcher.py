@@ -207,3 +207,50 @@ def test_spans_exact_on_mixed_indicator_text(parts: list[str]) -> None:
 
 def test_bundled_packs_are_cached() -> None:
     assert load_packs() is load_packs()
+
+
+SEVERAL_TERMS = """\
+terms:
+  place:
+    description: Places.
+    patterns:
+      und: [poipet]
+  job:
+    description: Job words.
+    patterns:
+      en: [job, hiring]
+  title:
+    description: Cover titles.
+    patterns:
+      en: [typist, customer service]
+indicators:
+  - id: t.place_job
+    category: recruitment_lure
+    title: Place and job or title
+    description: A place next to a job word or a cover title.
+    weight: 2.0
+    weight_note: Test.
+    window: 40
+    all_of:
+      - term: place
+      - terms: [job, title]
+    examples:
+      match: ["typist in Poipet"]
+    sources: [E test]
+"""
+
+
+def test_a_group_of_several_terms_matches_on_any(write_pack: PackWriter) -> None:
+    rules = load_packs([write_pack("t", SEVERAL_TERMS)])
+    assert _ids(rules, "Customer service in Poipet, USD 1500") == ["t.place_job"]
+    assert _ids(rules, "Hiring now in Poipet") == ["t.place_job"]
+    assert _ids(rules, "Just landed in Poipet, lovely weather") == []
+    (hit,) = rules.match("typist in Poipet")
+    assert [e.text for e in hit.evidence] == ["typist", "Poipet"]
+    assert rules.languages(rules.indicator("t.place_job")) == ("en", "und")
+
+
+def test_terms_found_names_the_shared_terms_in_a_text(write_pack: PackWriter) -> None:
+    rules = load_packs([write_pack("t", SEVERAL_TERMS)])
+    assert rules.terms_found("Typist job in Poipet") == {"place", "job", "title"}
+    assert rules.terms_found("nothing here") == frozenset()
