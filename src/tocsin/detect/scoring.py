@@ -10,7 +10,7 @@ correlated evidence. In words:
    many times it matched.
 3. Signals of the same category are correlated (three ways of saying "no experience needed"
    are not three independent facts), so within a category the k-th strongest signal is
-   multiplied by ``damping**k`` (``TOCSIN_CATEGORY_DAMPING``, 0.5). Independent categories —
+   multiplied by ``damping**k`` (``TOCSIN_CATEGORY_DAMPING``, 0.7). Independent categories —
    a lure *and* a compound place *and* a move to Telegram — add up fully.
 4. A learned model adds ``logit(p) - logit(prior_train)``: the evidence its probability carries
    beyond the class balance it was calibrated on — but only for documents in a language the
@@ -18,7 +18,10 @@ correlated evidence. In words:
    Vietnamese text is noise), and bounded to [-``TOCSIN_MODEL_MAX_DECREASE``,
    +``TOCSIN_MODEL_MAX_INCREASE``] (1 and 3 nats): on its own a model is worth at most one strong
    indicator, and since its training data lacks the lures the packs encode, its "looks
-   ordinary" cannot cancel a published indicator.
+   ordinary" cannot cancel a published indicator. The bounded evidence is then multiplied by
+   the model's *coverage* of the text (``tocsin.detect.models.coverage``): a one-line text
+   holds a few of the terms a job-ad model learnt from whole adverts, and the model's answer
+   there is mostly its intercept, not evidence about the text.
 5. ``risk = round(100 * sigmoid(log_odds))``; levels are fixed thresholds on risk.
 
 Unlike a clipped sum, this saturates smoothly, never exceeds 100, lets one strong indicator move
