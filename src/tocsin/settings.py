@@ -178,6 +178,15 @@ class Settings(BaseSettings):
             "notation (docs/access.md)."
         ),
     )
+    rate_limit_storage: str = Field(
+        "memory://",
+        min_length=1,
+        description=(
+            "Where the rate limits count requests: memory:// keeps the counts in each server "
+            "process; a Redis URL (redis://127.0.0.1:6379/0) shares them between every process "
+            "and host, so a client blocked by one is blocked by all (docs/access.md)."
+        ),
+    )
     public_report_dataset: str = Field(
         "public-reports",
         min_length=1,
@@ -238,6 +247,16 @@ class Settings(BaseSettings):
             "k of the k-anonymity rule for published case statistics: counts from 1 to k-1 "
             "are withheld, with complementary withholding so that none can be recovered from "
             "totals (docs/cases.md)."
+        ),
+    )
+    stats_round_base: int = Field(
+        0,
+        ge=0,
+        le=100,
+        description=(
+            "Round every published case statistic at random to a multiple of this base "
+            "(0 or 1: exact), the draw keyed by the secret key and the true count, so that "
+            "releases made at different times cannot simply be subtracted (docs/cases.md)."
         ),
     )
     compounds_dataset: str = Field(

@@ -26,6 +26,7 @@ __all__ = [
     "ReportInput",
     "clean_country",
     "clean_languages",
+    "clean_text",
     "parse_date",
     "parse_datetime",
     "photo_type",
@@ -79,6 +80,11 @@ def _text(value: str | None, name: str) -> str | None:
     if limit is not None and len(text) > limit:
         raise InputError(f"too long ({len(text)} characters, at most {limit})", field=name)
     return text
+
+
+def clean_text(value: str | None, name: str) -> str | None:
+    """`_text` for callers outside this module: stripped, None when empty, length-checked."""
+    return _text(value, name)
 
 
 def clean_country(value: str | None, name: str = "nationality") -> str | None:

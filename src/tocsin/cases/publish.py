@@ -222,16 +222,45 @@ def render_pdf(release: StatsRelease, *, title: str, notice: str | None = None) 
             f"Generated: {release.generated_at:%Y-%m-%d %H:%M} UTC",
             f"Persons: {release.total if release.total is not None else f'fewer than {release.k}'}",
             f"Counts from 1 to {release.k - 1} are withheld, and so are other counts where needed",
-            "so that no withheld count can be worked out from the totals.",
+            "so that no withheld count can be worked out from the totals or the other tables.",
         ]
+        if release.round_base:
+            lines.append(
+                f"Every figure is rounded at random to a multiple of {release.round_base}."
+            )
         ax.text(0, 1, drawable("\n".join(lines)), va="top", fontsize=11, family="sans-serif")
         _table(cover, release)
         pdf.savefig(cover)
+        if release.by_nationality_status.rows:
+            pdf.savefig(_cross_page(release))
         for _name, fig in _figures(release):
             fig.set_size_inches(8.27, 6)
             fig.tight_layout()
             pdf.savefig(fig)
     return buffer.getvalue()
+
+
+def _cross_page(release: StatsRelease) -> Figure:
+    """The nationality × status table on a page of its own (the first 40 nationalities)."""
+    t = release.by_nationality_status
+
+    def show(v: int | None) -> str:
+        return f"<{release.k}" if v is None else str(v)
+
+    fig = Figure(figsize=(8.27, 11.69))
+    ax = fig.add_axes((0.04, 0.04, 0.92, 0.88))
+    ax.axis("off")
+    ax.set_title("Persons by nationality and status", fontsize=11, loc="left")
+    rows = [
+        [drawable(_label("nationality", r)), *(show(v) for v in cells), show(total)]
+        for r, cells, total in list(zip(t.rows, t.cells, t.row_totals, strict=True))[:40]
+    ]
+    rows.append(["All", *(show(v) for v in t.column_totals), show(t.total)])
+    heads = ["nationality", *(c.replace("_", " ") for c in t.columns), "All"]
+    grid = ax.table(cellText=rows, colLabels=heads, loc="upper center")
+    grid.auto_set_font_size(False)
+    grid.set_fontsize(6)
+    return fig
 
 
 def _table(fig: Figure, release: StatsRelease) -> None:

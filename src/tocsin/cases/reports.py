@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Row
 from tocsin.access.principal import Principal
 from tocsin.cases.compounds import resolve_compound
 from tocsin.cases.context import CaseContext, CaseRef, NotFound, aware, new_id, now
-from tocsin.cases.fields import ReportInput
+from tocsin.cases.fields import ReportInput, clean_text
 from tocsin.cases.persons import add_event, change_status, insert_person, load_person
 from tocsin.cases.teams import case_dataset_name
 from tocsin.cases.workflow import TRANSITIONS, Status
@@ -32,6 +32,7 @@ from tocsin.store import Store
 from tocsin.store.schema import CASE_TABLES, documents, links, selectors
 
 __all__ = [
+    "FAMILY_FIELDS",
     "ReportSummary",
     "ReportView",
     "Reports",
@@ -99,6 +100,10 @@ class ReportSummary:
         data = {k: getattr(self, k) for k in self.__slots__}
         data["reported_at"] = self.reported_at.isoformat()
         return data
+
+
+FAMILY_FIELDS = ("reporter_name", "reporter_contact", "reporter_relation")
+"""Fields of a report that say who reported the person and how to reach the family."""
 
 
 def _place(field_name: str, report_id: str) -> str:
@@ -344,6 +349,38 @@ class Reports:
             )
             for r in rows
         ]
+
+    def update_family(self, report_id: str, changes: dict[str, str | None]) -> ReportView:
+        """Change who reported the person and how to reach the family (``reporter_name``,
+        ``reporter_contact``, ``reporter_relation``; empty clears). The first two are sealed
+        like every personal field; the person's timeline records which fields, not the
+        values."""
+        unknown = sorted(set(changes) - set(FAMILY_FIELDS))
+        if unknown:
+            raise InputError(f"cannot change {', '.join(unknown)} here", field=unknown[0])
+        if not changes:
+            raise InputError("nothing to change", field="body")
+        ctx = self.ctx
+        detail = {"fields": sorted(changes)}
+        with ctx.transaction("report.edit", "report", report_id, detail) as conn:
+            row, case = load_report(ctx, conn, report_id)
+            ctx.require_write(case)
+            values: dict[str, Any] = {}
+            for key, value in changes.items():
+                text = clean_text(value, key)
+                if key == "reporter_relation":
+                    values[key] = text
+                else:
+                    values[key] = ctx.cipher.seal(text, place=_place(key, row.id))
+            conn.execute(
+                update(T.missing_reports).where(T.missing_reports.c.pk == row.pk).values(**values)
+            )
+            subject = conn.execute(
+                select(T.persons.c.pk, T.persons.c.id).where(T.persons.c.pk == row.person_pk)
+            ).one()
+            add_event(ctx, conn, int(subject.pk), subject.id, "edit", None, None, now(), None,
+                      report_pk=row.pk, fields=",".join(sorted(changes)))  # fmt: skip
+            return self._view(conn, *load_report(ctx, conn, report_id))
 
     def link(self, report_id: str, person_id: str, *, note: str | None = None) -> ReportView:
         """The person ``person_id`` (met in an operation, at a shelter) is the one the report is

@@ -1,12 +1,18 @@
-"""Statistics for donors and ministries: counts by nationality, place, month and status, with
-small counts withheld (`tocsin.cases.suppress`, k = ``TOCSIN_STATS_MIN_COUNT``).
+"""Statistics for donors and ministries: counts by nationality × status, nationality, status,
+month, place and compound, with small counts withheld (`tocsin.cases.suppress`, k =
+``TOCSIN_STATS_MIN_COUNT``).
 
-One release is protected as a whole: its tables of persons (by nationality, status, month,
-place, compound) are one-way tables of one population, which share nothing but their total. The
-total is published once, the same in every table, and each table is protected with the total
-taken as known; when a table cannot be (a handful of persons spread over many categories), the
-total is withheld everywhere. Cross-tabulations (nationality × status) are not released: their
-complementary suppression withholds most of a small table.
+One release is protected as a whole: the cross table of nationality × status has the tables by
+nationality and by status as its margins, and the tables by month, place and compound are
+other partitions of the same persons, sharing the grand total. All of them go through one
+suppression (`joint_release`), so no withheld count can be worked out from margins, from the
+total, or by combining tables. The people freed in operations are another population: their
+tables by nationality and by month (with "not recorded" for freed people of no stated
+nationality, so both add up to the same total) are protected together, on their own.
+
+Repeated releases: with ``TOCSIN_STATS_ROUND_BASE`` (or ``round_base``) every released figure is
+randomly rounded to that base, keyed by the secret key and the true count (`round_count`), which
+blurs the difference between two releases; see docs/cases.md for what it does not do.
 
 Scope: the system principal counts every case; an admin every case of their organisation (only
 aggregated and suppressed — opening a case still needs a place on its team); anyone else the
@@ -15,6 +21,7 @@ cases they are on the team of.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -25,7 +32,13 @@ from sqlalchemy import ColumnElement, String, cast, func, or_, select
 from sqlalchemy.engine import Connection
 
 from tocsin.cases.context import CaseContext, NotFound
-from tocsin.cases.suppress import Released1D, Unprotectable, table_1d
+from tocsin.cases.suppress import (
+    Released1D,
+    Released2D,
+    joint_release,
+    rounded,
+    rounded_2d,
+)
 from tocsin.cases.workflow import Status
 from tocsin.store.schema import CASE_TABLES
 from tocsin.store.scope import visible_dataset_pks
@@ -58,6 +71,8 @@ class StatsRelease:
     freed_by_nationality: Released1D
     freed_by_month: Released1D
     operations_by_kind: dict[str, int]
+    by_nationality_status: Released2D
+    round_base: int = 0  # figures rounded to this base (0: exact)
     compounds: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -76,12 +91,15 @@ class StatsRelease:
         }
 
     def withheld(self) -> int:
-        """Figures withheld, counting the shared total once."""
+        """Figures withheld, counting the shared totals and the cross table's margins (the
+        tables by nationality and status) once."""
         persons = (self.by_nationality, self.by_status, self.by_month, self.by_place,
                    self.by_compound)  # fmt: skip
         cells = sum(c is None for t in persons for c in t.counts) + (self.total is None)
+        cells += sum(c is None for row in self.by_nationality_status.cells for c in row)
         freed = (self.freed_by_nationality, self.freed_by_month)
-        return cells + sum(t.withheld for t in freed)
+        freed_cells = sum(c is None for t in freed for c in t.counts)
+        return cells + freed_cells + (self.freed_by_month.total is None)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -91,7 +109,9 @@ class StatsRelease:
             "generated_at": self.generated_at.isoformat(),
             "total": self.total,
             "withheld": self.withheld(),
+            "round_base": self.round_base,
             **{name: table.to_dict() for name, table in self.tables().items()},
+            "by_nationality_status": self.by_nationality_status.to_dict(),
             "operations_by_kind": self.operations_by_kind,
             "compounds": self.compounds,
         }
@@ -135,9 +155,15 @@ def statistics(
     case_ids: list[str] | None = None,
     since: date | None = None,
     until: date | None = None,
+    round_base: int | None = None,
 ) -> StatsRelease:
-    """Count the persons (and operations) in scope and release the tables, suppressed."""
-    k = k if k is not None else ctx.settings.stats_min_count
+    """Count the persons (and operations) in scope and release the tables, suppressed (and
+    rounded to ``round_base``, default ``TOCSIN_STATS_ROUND_BASE``; 0: exact)."""
+    floor_k, floor_base = ctx.settings.stats_min_count, ctx.settings.stats_round_base
+    k = k if k is not None else floor_k
+    base = round_base if round_base is not None else floor_base
+    if not ctx.principal.system:  # users may ask for more protection, never for less
+        k, base = max(k, floor_k), max(base, floor_base)
     if k < 2:
         k = 2  # a count of 1 is never published
     detail = {"k": k, "cases": case_ids or "scope"}
@@ -175,11 +201,13 @@ def statistics(
         months: Counter[str] = Counter()
         places: Counter[str] = Counter()
         compounds: Counter[str] = Counter()
+        compound_places: Counter[tuple[str, str]] = Counter()  # ties the two tables together
         for nat, status, compound, where, mon, n in conn.execute(query):
             cross[((nat or "").upper() or UNKNOWN, status)] += n
             months[mon or UNKNOWN] += n
             places[(where or "").upper() or UNKNOWN] += n
             compounds[compound or UNKNOWN] += n
+            compound_places[(compound or UNKNOWN, (where or "").upper() or UNKNOWN)] += n
         ops = select(T.operations.c.pk, T.operations.c.kind, T.operations.c.date,
                      T.operations.c.freed_total)  # fmt: skip
         if pks is not None:
@@ -190,18 +218,25 @@ def statistics(
             ops = ops.where(T.operations.c.date < until)
         op_rows = conn.execute(ops).all()
         kinds = Counter(r.kind for r in op_rows)
-        freed_month: Counter[str] = Counter()
-        for r in op_rows:
-            freed_month[r.date.strftime("%Y-%m")] += r.freed_total or 0
-        freed_nat: Counter[str] = Counter()
+        by_op: dict[int, Counter[str]] = {r.pk: Counter() for r in op_rows}
         op_pks = [r.pk for r in op_rows]
         for start in range(0, len(op_pks), 900):
-            for nat, n in conn.execute(
+            for op_pk, nat, n in conn.execute(
                 select(
-                    T.operation_nationalities.c.nationality, T.operation_nationalities.c.count
+                    T.operation_nationalities.c.operation_pk,
+                    T.operation_nationalities.c.nationality,
+                    T.operation_nationalities.c.count,
                 ).where(T.operation_nationalities.c.operation_pk.in_(op_pks[start : start + 900]))
             ):
-                freed_nat[nat.upper()] += n
+                by_op[op_pk][nat.upper()] += n
+        freed_month: Counter[str] = Counter()
+        freed_cross: Counter[tuple[str, str]] = Counter()
+        for r in op_rows:  # both tables add up to the people freed, nationality known or not
+            known = by_op[r.pk]
+            freed = max(r.freed_total or 0, sum(known.values()))
+            freed_month[r.date.strftime("%Y-%m")] += freed
+            for nat, n in (known + Counter({UNKNOWN: freed - sum(known.values())})).items():
+                freed_cross[(nat, "freed")] += n
         located_query = select(
             T.compounds.c.id, T.compounds.c.name, T.compounds.c.latitude,
             T.compounds.c.longitude, T.compounds.c.precision, T.compounds.c.country,
@@ -210,38 +245,48 @@ def statistics(
         if visible is not None:
             located_query = located_query.where(T.compounds.c.dataset_pk.in_(visible))
         located = conn.execute(located_query.order_by(T.compounds.c.id)).all()
-    nationality: Counter[str] = Counter()
-    status_counts: Counter[str] = Counter()
-    for (nat, status), n in cross.items():
-        nationality[nat] += n
-        status_counts[status] += n
-    persons = {"nationality": nationality, "status": status_counts, "month": months,
-               "place": places, "compound": compounds}  # fmt: skip
-    try:
-        tables = {name: table_1d(c, k, public_total=True) for name, c in persons.items()}
-    except Unprotectable:  # withhold the total everywhere, then every table can be protected
-        tables = {name: _total_withheld(c, k) for name, c in persons.items()}
     order = [s.value for s in Status]
-    by_status = tables["status"]
-    ranked = sorted(range(len(by_status.labels)), key=lambda i: order.index(by_status.labels[i]))
-    by_status = Released1D(
-        tuple(by_status.labels[i] for i in ranked), tuple(by_status.counts[i] for i in ranked),
-        by_status.total, k,
+    joint = joint_release(
+        cross, {"month": months, "place": places, "compound": compounds}, k, columns=order,
+        nested=("compound", "place", compound_places),
     )  # fmt: skip
-    released = dict(zip(tables["compound"].labels, tables["compound"].counts, strict=True))
+    by_month = _in_label_order(joint.tables["month"])
+    freed_joint = joint_release(freed_cross, {"month": freed_month}, k)
+    release = {
+        "by_nationality": joint.row_margin,
+        "by_status": joint.column_margin,
+        "by_month": by_month,
+        "by_place": joint.tables["place"],
+        "by_compound": joint.tables["compound"],
+        "freed_by_nationality": freed_joint.row_margin,
+        "freed_by_month": _in_label_order(freed_joint.tables["month"]),
+    }
+    cross_table = joint.cross
+    if base >= 2:
+        key = hashlib.sha256(b"tocsin-stats-rounding:" + ctx.settings.secret_key.encode()).digest()
+        freed_key = hashlib.sha256(key + b":freed").digest()  # another population, own draws
+        release = {
+            name: rounded(t, base, freed_key if name.startswith("freed") else key, name)
+            for name, t in release.items()
+        }
+        cross_table = rounded_2d(cross_table, base, key, "by_nationality", "by_status")
+    released = dict(zip(release["by_compound"].labels, release["by_compound"].counts,
+                        strict=True))  # fmt: skip
     return StatsRelease(
         k=k,
         scope=label,
         cases=len(pks) if pks is not None else _count_cases(ctx),
         generated_at=datetime.now(UTC),
-        by_nationality=tables["nationality"],
-        by_status=by_status,
-        by_month=_in_label_order(tables["month"]),
-        by_place=tables["place"],
-        by_compound=tables["compound"],
-        freed_by_nationality=table_1d(freed_nat, k),
-        freed_by_month=_in_label_order(table_1d(freed_month, k)),
+        by_nationality=release["by_nationality"],
+        by_status=release["by_status"],
+        by_month=release["by_month"],
+        by_place=release["by_place"],
+        by_compound=release["by_compound"],
+        freed_by_nationality=release["freed_by_nationality"],
+        freed_by_month=release["freed_by_month"],
         operations_by_kind=dict(sorted(kinds.items())),
+        by_nationality_status=cross_table,
+        round_base=base if base >= 2 else 0,
         compounds=[
             {
                 "id": r.id,
@@ -255,14 +300,6 @@ def statistics(
             for r in located
         ],
     )
-
-
-def _total_withheld(counts: Counter[str], k: int) -> Released1D:
-    table = table_1d(counts, k)
-    if table.total is None:
-        return table
-    # protected with the total public too: withhold the total and the same cells stay safe
-    return Released1D(table.labels, table.counts, None, k)
 
 
 def _in_label_order(table: Released1D) -> Released1D:

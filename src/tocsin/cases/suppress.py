@@ -17,13 +17,22 @@ Withholding more only widens what an attacker must consider, so protection, once
 kept; the loop ends because each round withholds at least one more entry. Two-way tables with
 margins give totally unimodular constraints, so the linear bounds are the integer ones.
 
+`joint_release` protects the tables of one release *together*: a cross table (nationality ×
+status) whose margins are two one-way tables, and further one-way tables of the same
+population, all sharing one grand total. One system of lines, one suppression: a count cannot
+be recovered by combining tables either.
+
 Limits (docs/cases.md): tables released at different times from changing data can be
 differenced; only the tables of one release are protected together, and only through the
-equations declared here.
+equations declared here. `rounded` (random rounding to a base, keyed so that the same true
+count always gives the same published figure) blurs such differences; it does not make them
+impossible to estimate from many overlapping releases.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,10 +41,15 @@ import numpy as np
 from scipy.optimize import linprog
 
 __all__ = [
+    "JointRelease",
     "Line",
     "Released1D",
     "Released2D",
     "Unprotectable",
+    "joint_release",
+    "round_count",
+    "rounded",
+    "rounded_2d",
     "suppress",
     "table_1d",
     "table_2d",
@@ -108,19 +122,28 @@ class Unprotectable(ValueError):
 
 
 def suppress(
-    values: Sequence[int], lines: Sequence[Line], k: int, *, public: Collection[int] = ()
+    values: Sequence[int],
+    lines: Sequence[Line],
+    k: int,
+    *,
+    public: Collection[int] = (),
+    latent: Collection[int] = (),
 ) -> list[bool]:
     """Which entries to withhold so that no count below ``k`` can be recovered.
 
     ``public`` entries (e.g. a total published elsewhere in the same release) are never
     withheld as complements; when that makes protection impossible, `Unprotectable` is raised.
+    ``latent`` entries are never published (counts that tie tables together, such as persons
+    per compound *and* country): always withheld, never needing protection themselves, and
+    taken to be at least 1, as a reader who knows which combinations occur would.
     """
     if k < 2:
         return [False] * len(values)
-    withheld = [0 < v < k for v in values]
+    hidden = frozenset(latent)
+    withheld = [0 < v < k or i in hidden for i, v in enumerate(values)]
     if any(withheld[i] for i in public):
         raise Unprotectable("an entry to publish is itself a small count")
-    primary = [i for i, w in enumerate(withheld) if w]
+    primary = [i for i, w in enumerate(withheld) if w and i not in hidden]
     lines_of: dict[int, list[Line]] = {}
     for line in lines:
         for entry in (*line.members, line.total):
@@ -143,7 +166,8 @@ def suppress(
         changed = False
         for line in lines:
             entries = (*line.members, line.total)
-            if sum(withheld[e] for e in entries) == 1:
+            alone = [e for e in entries if withheld[e]]
+            if len(alone) == 1 and alone[0] not in hidden:
                 changed = complement(line) or changed
     pending = list(primary)
     while pending:
@@ -284,4 +308,175 @@ def table_2d(
         column_totals=tuple(shown[col_margin:grand]),
         total=shown[grand],
         k=k,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class JointRelease:
+    """A cross table and the one-way tables released with it (``None``: withheld).
+
+    ``margins`` are the cross table's row and column totals as one-way tables (the same
+    figures); ``tables`` the other one-way tables, all sharing the cross table's total."""
+
+    cross: Released2D
+    row_margin: Released1D
+    column_margin: Released1D
+    tables: dict[str, Released1D]
+
+
+def _order(counts: Mapping[str, int]) -> list[str]:
+    return sorted((lbl for lbl, c in counts.items() if c > 0), key=lambda x: (-counts[x], x))
+
+
+def joint_release(
+    cross: Mapping[tuple[str, str], int],
+    tables: Mapping[str, Mapping[str, int]],
+    k: int,
+    *,
+    columns: Sequence[str] | None = None,
+    nested: tuple[str, str, Mapping[tuple[str, str], int]] | None = None,
+) -> JointRelease:
+    """Release a two-way table with its margins and other one-way tables of the same population
+    (each adding up to the same total), protected together as one system of lines.
+
+    ``nested``: (table A, table B, counts per pair of their labels) — two of the one-way tables
+    that a reader can relate (a compound lies in a country), tied by the pairs that occur as
+    latent, never published counts (`suppress`), so that no count can be bounded through
+    the other table either.
+
+    Raises ValueError when a one-way table does not add up to the cross table's total: such
+    tables describe another population and must be released on their own."""
+    row_sum: dict[str, int] = {}
+    col_sum: dict[str, int] = {}
+    for (r, c), n in cross.items():
+        row_sum[r] = row_sum.get(r, 0) + n
+        col_sum[c] = col_sum.get(c, 0) + n
+    total = sum(row_sum.values())
+    for name, counts in tables.items():
+        if sum(counts.values()) != total:
+            raise ValueError(
+                f"table {name!r} adds up to {sum(counts.values())}, the cross table to {total}"
+            )
+    rows = _order(row_sum)
+    cols = [c for c in columns if col_sum.get(c, 0) > 0] if columns is not None else None
+    cols = cols if cols is not None else sorted(c for c in col_sum if col_sum[c] > 0)
+    n_r, n_c = len(rows), len(cols)
+    values = [cross.get((r, c), 0) for r in rows for c in cols]
+    row_margin = len(values)
+    values += [row_sum[r] for r in rows]
+    col_margin = len(values)
+    values += [col_sum[c] for c in cols]
+    grand = len(values)
+    values.append(total)
+    lines = [Line(tuple(i * n_c + j for j in range(n_c)), row_margin + i) for i in range(n_r)]
+    lines += [Line(tuple(i * n_c + j for i in range(n_r)), col_margin + j) for j in range(n_c)]
+    lines.append(Line(tuple(range(row_margin, row_margin + n_r)), grand))
+    lines.append(Line(tuple(range(col_margin, col_margin + n_c)), grand))
+    spans: dict[str, tuple[list[str], int]] = {}
+    for name, counts in tables.items():
+        labels = _order(counts)
+        start = len(values)
+        values += [counts[lbl] for lbl in labels]
+        lines.append(Line(tuple(range(start, start + len(labels))), grand))
+        spans[name] = (labels, start)
+    latent: list[int] = []
+    if nested is not None:
+        first, second, pairs = nested
+        index = {
+            name: {lbl: spans[name][1] + i for i, lbl in enumerate(spans[name][0])}
+            for name in (first, second)
+        }
+        members: dict[tuple[str, int], list[int]] = {}
+        for (a, b), n in sorted(pairs.items()):
+            if n <= 0:
+                continue
+            if a not in index[first] or b not in index[second]:
+                raise ValueError(f"the pair {(a, b)!r} is not in tables {first!r} and {second!r}")
+            latent.append(len(values))
+            members.setdefault((first, index[first][a]), []).append(len(values))
+            members.setdefault((second, index[second][b]), []).append(len(values))
+            values.append(n)
+        for (_table, entry), parts in members.items():
+            lines.append(Line(tuple(parts), entry))
+        for name in (first, second):
+            if sum(values[e] for e in index[name].values()) != sum(values[e] for e in latent):
+                raise ValueError(f"the pairs do not add up to table {name!r}")
+    withheld = suppress(values, lines, k, latent=latent)
+    shown = [None if w else v for v, w in zip(values, withheld, strict=True)]
+    released_cross = Released2D(
+        rows=tuple(rows),
+        columns=tuple(cols),
+        cells=tuple(tuple(shown[i * n_c : (i + 1) * n_c]) for i in range(n_r)),
+        row_totals=tuple(shown[row_margin:col_margin]),
+        column_totals=tuple(shown[col_margin:grand]),
+        total=shown[grand],
+        k=k,
+    )
+    one_way = {
+        name: Released1D(tuple(labels), tuple(shown[start : start + len(labels)]), shown[grand], k)
+        for name, (labels, start) in spans.items()
+    }
+    return JointRelease(
+        cross=released_cross,
+        row_margin=Released1D(tuple(rows), released_cross.row_totals, shown[grand], k),
+        column_margin=Released1D(tuple(cols), released_cross.column_totals, shown[grand], k),
+        tables=one_way,
+    )
+
+
+def round_count(value: int | None, base: int, key: bytes, place: str) -> int | None:
+    """``value`` randomly rounded to a multiple of ``base`` (at least ``base``; zero and
+    ``None`` stay as they are), unbiased: up with probability (value mod base) / base.
+
+    The draw is an HMAC of the place (table and category) and the true value under the
+    deployment's key: the same count in the same place always gives the same figure, so asking
+    again averages nothing away, while a count that changed by one gets a fresh draw — and its
+    difference from an earlier release is blurred by up to ``base - 1`` either way."""
+    if value is None or value == 0 or base < 2:
+        return value
+    low, rest = divmod(value, base)
+    if rest == 0:
+        return value
+    digest = hmac.new(key, f"{place}={value}".encode(), hashlib.sha256).digest()
+    draw = int.from_bytes(digest[:8], "big") / 2**64
+    return max(base, (low + (1 if draw < rest / base else 0)) * base)
+
+
+def rounded(table: Released1D, base: int, key: bytes, name: str) -> Released1D:
+    """A released one-way table with every figure rounded (`round_count`); the total under the
+    place ``total``, so that every table of a release shows the same rounded total."""
+    return Released1D(
+        table.labels,
+        tuple(
+            round_count(c, base, key, f"{name}|{lbl}")
+            for lbl, c in zip(table.labels, table.counts, strict=True)
+        ),
+        round_count(table.total, base, key, "total"),
+        table.k,
+    )
+
+
+def rounded_2d(table: Released2D, base: int, key: bytes, rows: str, columns: str) -> Released2D:
+    """A released cross table rounded like `rounded` (margins under the one-way tables' names,
+    so a margin and its one-way table show the same figure)."""
+    return Released2D(
+        rows=table.rows,
+        columns=table.columns,
+        cells=tuple(
+            tuple(
+                round_count(v, base, key, f"{rows}×{columns}|{r}|{c}")
+                for c, v in zip(table.columns, cells, strict=True)
+            )
+            for r, cells in zip(table.rows, table.cells, strict=True)
+        ),
+        row_totals=tuple(
+            round_count(v, base, key, f"{rows}|{r}")
+            for r, v in zip(table.rows, table.row_totals, strict=True)
+        ),
+        column_totals=tuple(
+            round_count(v, base, key, f"{columns}|{c}")
+            for c, v in zip(table.columns, table.column_totals, strict=True)
+        ),
+        total=round_count(table.total, base, key, "total"),
+        k=table.k,
     )

@@ -37,6 +37,13 @@ PARTIAL_EXIT = 3
     default=None,
     help="Withhold counts below k [default: TOCSIN_STATS_MIN_COUNT].",
 )
+@click.option(
+    "--round",
+    "round_base",
+    type=click.IntRange(0, 100),
+    default=None,
+    help="Round every figure at random to this base, e.g. 5 [default: TOCSIN_STATS_ROUND_BASE].",
+)
 @click.option("--since", default=None, help="From this date (YYYY-MM-DD).")
 @click.option("--until", default=None, help="Before this date (YYYY-MM-DD).")
 @click.option(
@@ -60,6 +67,7 @@ PARTIAL_EXIT = 3
 def stats_command(
     cases: tuple[str, ...],
     k: int | None,
+    round_base: int | None,
     since: str | None,
     until: str | None,
     fmt: str,
@@ -68,13 +76,14 @@ def stats_command(
     notice: str | None,
     database: str | None,
 ) -> None:
-    """Counts by nationality, status, month, place and compound, small counts withheld.
+    """Counts by nationality × status, month, place and compound, small counts withheld.
 
     \b
     Examples:
       tocsin cases stats
       tocsin cases stats -f html -o report.html     # printable, with charts and a map
       tocsin cases stats -f pdf -o report.pdf --k 10
+      tocsin cases stats -f json --round 5          # a release to be published again later
     """
     from datetime import date
 
@@ -91,6 +100,7 @@ def stats_command(
         case_ids=list(cases) or None,
         since=day(since, "--since"),
         until=day(until, "--until"),
+        round_base=round_base,
     )
     if fmt == "pdf":
         if output is None:
@@ -118,6 +128,16 @@ def stats_command(
                 for lbl, c in zip(table.labels, table.counts, strict=True)
             ]
             emit(rows, ["value", "count"], "table", title=name.replace("_", " "))
+        cross = release.by_nationality_status
+        if cross.rows:
+            grid = [
+                {"nationality": r, **{c: "<" + str(release.k) if v is None else v
+                                      for c, v in zip(cross.columns, cells, strict=True)}}
+                for r, cells in zip(cross.rows, cross.cells, strict=True)
+            ]  # fmt: skip
+            emit(grid, ["nationality", *cross.columns], "table", title="nationality × status")
+        if release.round_base:
+            click.echo(f"(every figure rounded at random to a multiple of {release.round_base})")
     if output is not None:
         click.echo(f"wrote {output}", err=True)
 

@@ -21,7 +21,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from tocsin.access import Principal
 from tocsin.cases import Casebook
-from tocsin.cases.fields import MAX_PHOTO_BYTES, photo_type
+from tocsin.cases.fields import MAX_PHOTO_BYTES
+from tocsin.cases.photos import clean_photo
 from tocsin.cases.publish import render_html, render_pdf
 from tocsin.cases.reference import load_reference
 from tocsin.cases.stats import StatsRelease, statistics
@@ -148,8 +149,7 @@ def put_photo(
     file: Annotated[UploadFile, File(description="JPEG, PNG or WebP, at most 2 MB")],
 ) -> Json:
     data = file.file.read(MAX_PHOTO_BYTES + 1)
-    media = photo_type(data)
-    changes = {"photo": (data, media)}
+    changes = {"photo": clean_photo(data)}  # type sniffed, metadata (EXIF, GPS) stripped
     return _book(store, principal).persons.update(person_id, changes).to_dict()
 
 
@@ -239,23 +239,38 @@ def link_selector(
 
 def _release(
     store: StoreDep, principal: Principal, k: int | None, cases: list[str] | None,
-    since: date | None, until: date | None,
+    since: date | None, until: date | None, round_base: int | None = None,
 ) -> StatsRelease:  # fmt: skip
     context = _book(store, principal).context
-    return statistics(context, k=k, case_ids=cases, since=since, until=until)
+    return statistics(context, k=k, case_ids=cases, since=since, until=until,
+                      round_base=round_base)  # fmt: skip
 
 
-K = Annotated[int | None, Query(ge=2, le=1000, description="[default: TOCSIN_STATS_MIN_COUNT]")]
+K = Annotated[
+    int | None,
+    Query(ge=2, le=1000, description="[default and least: TOCSIN_STATS_MIN_COUNT]"),
+]
+RoundBase = Annotated[
+    int | None,
+    Query(
+        ge=0, le=100,
+        description="Round every figure at random to this base [default and least: "
+        "TOCSIN_STATS_ROUND_BASE]",
+    ),
+]  # fmt: skip
 
 
 @router.get("/statistics", summary="Counts with small counts withheld")
 def get_statistics(
     store: StoreDep, principal: Viewer, k: K = None, case: CaseIds = None,
-    since: date | None = None, until: date | None = None,
+    since: date | None = None, until: date | None = None, round_base: RoundBase = None,
 ) -> Json:  # fmt: skip
-    """Persons by nationality, status, month, place and compound, and people freed in
-    operations; ``null`` marks a withheld count (below k, or needed to protect one)."""
-    return _release(store, principal, k, case, since, until).to_dict()
+    """Persons by nationality × status (``by_nationality_status``, whose margins are
+    ``by_nationality`` and ``by_status``), month, place and compound, and people freed in
+    operations; ``null`` marks a withheld count (below k, or needed to protect one — all tables
+    of a release are protected together). ``k`` and ``round_base`` can only be raised above
+    the deployment's settings."""
+    return _release(store, principal, k, case, since, until, round_base).to_dict()
 
 
 @router.get(
@@ -266,10 +281,10 @@ def get_statistics(
 )
 def get_report_file(
     store: StoreDep, principal: Viewer, k: K = None, case: CaseIds = None,
-    format: Literal["html", "pdf"] = "html",
+    round_base: RoundBase = None, format: Literal["html", "pdf"] = "html",
     title: Annotated[str, Query(max_length=200)] = "Scam-compound trafficking: persons assisted",
 ) -> Response:  # fmt: skip
-    release = _release(store, principal, k, case, None, None)
+    release = _release(store, principal, k, case, None, None, round_base)
     if format == "pdf":
         disposition = 'attachment; filename="tocsin-cases.pdf"'
         return Response(

@@ -97,8 +97,7 @@ def open_case(request: Request, principal: UserDep, store: StoreDep, title: Fiel
     return RedirectResponse(f"/app/cases/{info.id}", status_code=303)
 
 
-@router.get("/find", response_class=HTMLResponse)
-def find_page(request: Request, principal: UserDep, store: StoreDep, q: str = "") -> HTMLResponse:
+def _find(request: Request, principal: Principal, store: Store, q: str) -> HTMLResponse:
     found, error = [], None
     if q.strip():
         try:
@@ -106,7 +105,19 @@ def find_page(request: Request, principal: UserDep, store: StoreDep, q: str = ""
         except TocsinError as exc:
             error = str(exc)
     context = {"nav": "cases", "q": q, "found": found, "error": error}
-    return render(request, "cases/find.html", context, lang="en")
+    return render(request, "cases/find.html", context, lang="en", status=400 if error else 200)
+
+
+@router.get("/find", response_class=HTMLResponse)
+def find_page(request: Request, principal: UserDep, store: StoreDep) -> HTMLResponse:
+    """The search form. The query is posted, never put in a URL: a name in a query string
+    would land in the access logs of the server and of any proxy in front of it."""
+    return _find(request, principal, store, "")
+
+
+@router.post("/find", response_class=HTMLResponse)
+def find_post(request: Request, principal: UserDep, store: StoreDep, q: Field = "") -> HTMLResponse:
+    return _find(request, principal, store, q)
 
 
 # -- one case ------------------------------------------------------------------------------------
