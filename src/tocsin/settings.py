@@ -187,6 +187,15 @@ class Settings(BaseSettings):
             "and host, so a client blocked by one is blocked by all (docs/access.md)."
         ),
     )
+    rate_limit_storage: str = Field(
+        "memory://",
+        min_length=1,
+        description=(
+            "Where the rate limits count requests: memory:// keeps the counts in each server "
+            "process; a Redis URL (redis://127.0.0.1:6379/0) shares them between every process "
+            "and host, so a client blocked by one is blocked by all (docs/access.md)."
+        ),
+    )
     public_report_dataset: str = Field(
         "public-reports",
         min_length=1,
