@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Final
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.engine import Engine
 
 from tocsin.access.principal import Principal
-from tocsin.access.users import principal_of
 from tocsin.errors import InputError
-from tocsin.store.schema import sessions
+from tocsin.store.schema import organisations, sessions, users
 
 __all__ = [
     "create_session",
@@ -26,6 +26,22 @@ __all__ = [
     "purge_expired",
     "session_principal",
 ]
+
+
+_SESSION_PRINCIPAL: Final = (
+    select(
+        sessions.c.csrf,
+        sessions.c.expires_at,
+        users.c.pk.label("user_pk"),
+        users.c.username,
+        users.c.org_pk,
+        users.c.role,
+        organisations.c.name.label("org"),
+    )
+    .join(users, users.c.pk == sessions.c.user_pk)
+    .join(organisations, organisations.c.pk == users.c.org_pk)
+    .where(sessions.c.id_hash == bindparam("id_hash"), users.c.active.is_(True))
+)
 
 
 def _hash(value: str) -> str:
@@ -58,17 +74,17 @@ def create_session(engine: Engine, principal: Principal, hours: float) -> tuple[
 
 
 def session_principal(engine: Engine, cookie: str) -> tuple[Principal, str] | None:
-    """(principal, CSRF token) of a live session of an active user, else None."""
+    """(principal, CSRF token) of a live session of an active user, else None (one
+    statement: the session, its user and their organisation)."""
     with engine.connect() as conn:
-        row = conn.execute(
-            select(sessions.c.user_pk, sessions.c.csrf, sessions.c.expires_at).where(
-                sessions.c.id_hash == _hash(cookie)
-            )
-        ).first()
-        if row is None or _aware(row.expires_at) <= datetime.now(UTC):
-            return None
-        principal = principal_of(conn, int(row.user_pk))
-    return None if principal is None else (principal, str(row.csrf))
+        row = conn.execute(_SESSION_PRINCIPAL, {"id_hash": _hash(cookie)}).first()
+    if row is None or _aware(row.expires_at) <= datetime.now(UTC):
+        return None
+    principal = Principal(
+        user_pk=int(row.user_pk), username=row.username, org_pk=int(row.org_pk), org=row.org,
+        role=row.role,
+    )  # fmt: skip
+    return principal, str(row.csrf)
 
 
 def end_session(engine: Engine, cookie: str) -> None:

@@ -33,6 +33,7 @@ from tocsin.store.schema import (
     statements,
     users,
 )
+from tocsin.store.scope import forget_visibility
 from tocsin.store.writer import upsert_insert
 
 __all__ = [
@@ -263,6 +264,7 @@ def set_role(
         audit.record(
             conn, actor, "user.role", "user", username, None, {"role": role}, secret=secret
         )
+    forget_visibility()
 
 
 def set_active(
@@ -286,6 +288,7 @@ def set_active(
             conn.execute(update(api_tokens).where(api_tokens.c.user_pk == pk).values(revoked=True))
         action = "user.enable" if active else "user.disable"
         audit.record(conn, actor, action, "user", username, secret=secret)
+    forget_visibility()
 
 
 def set_password(
@@ -375,6 +378,7 @@ def share_dataset(
         audit.record(
             conn, actor, action, "dataset", dataset, None, {"partner": partner}, secret=secret
         )
+    forget_visibility()
 
 
 def grant_reader(
@@ -403,6 +407,7 @@ def grant_reader(
         audit.record(
             conn, actor, action, "dataset", dataset, None, {"reader": username}, secret=secret
         )
+    forget_visibility()
 
 
 def mark_dataset(
@@ -436,6 +441,7 @@ def mark_dataset(
             conn, actor, "dataset.mark", "dataset", dataset, marking, {"before": before},
             secret=secret,
         )  # fmt: skip
+    forget_visibility()
 
 
 def dataset_access(engine: Engine, dataset: str) -> DatasetAccess:

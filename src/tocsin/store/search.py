@@ -25,7 +25,12 @@ from sqlalchemy.engine import Engine
 from tocsin.access import audit
 from tocsin.access.principal import Principal
 from tocsin.store.schema import MARKINGS, datasets, document_datasets, documents
-from tocsin.store.scope import RESTRICTED, document_visible, visible_dataset_pks, visible_markings
+from tocsin.store.scope import (
+    RESTRICTED,
+    document_visible,
+    visible_dataset_pks,
+    visible_sightings,
+)
 
 __all__ = ["SearchFilters", "search", "search_count"]
 
@@ -46,7 +51,7 @@ class SearchFilters:
     until: datetime | None = None
 
 
-def _filters(f: SearchFilters) -> list[ColumnElement[bool]]:
+def _filters(f: SearchFilters, visible: list[int] | None) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if f.min_risk is not None:
         where.append(documents.c.risk >= f.min_risk)
@@ -59,11 +64,16 @@ def _filters(f: SearchFilters) -> list[ColumnElement[bool]]:
     if f.kinds:
         where.append(documents.c.kind.in_(f.kinds))
     if f.datasets:
+        # only sightings in visible datasets: naming a dataset one may not see finds nothing
+        # (not the visible documents that were also seen there)
+        sighting = select(document_datasets.c.document_pk).join(
+            datasets, datasets.c.pk == document_datasets.c.dataset_pk
+        )
+        if visible is not None:
+            sighting = sighting.where(datasets.c.pk.in_(visible or [-1]))
         where.append(
             exists(
-                select(document_datasets.c.document_pk)
-                .join(datasets, datasets.c.pk == document_datasets.c.dataset_pk)
-                .where(
+                sighting.where(
                     document_datasets.c.document_pk == documents.c.pk,
                     datasets.c.name.in_(f.datasets),
                 )
@@ -141,7 +151,9 @@ def _postgres_query(query_text: str, words: list[str]) -> Select[Any]:
     )
 
 
-def _query(engine: Engine, query_text: str, filters: SearchFilters | None) -> Select[Any]:
+def _query(
+    engine: Engine, query_text: str, filters: SearchFilters | None, visible: list[int] | None
+) -> Select[Any]:
     words = _words(query_text)
     if not words:
         query: Select[Any] = select(*_columns(), documents.c.risk.label("score")).order_by(
@@ -151,7 +163,7 @@ def _query(engine: Engine, query_text: str, filters: SearchFilters | None) -> Se
         query = _sqlite_query(words)
     else:
         query = _postgres_query(query_text, words)
-    where = _filters(filters or SearchFilters())
+    where = _filters(filters or SearchFilters(), visible)
     if where:
         query = query.where(and_(*where))
     return query
@@ -170,22 +182,24 @@ def search(
     """Documents matching ``query_text`` and the filters that ``principal`` sees, best first.
 
     Each row's ``marking`` is the least restricted marking among the datasets the principal
-    sees the document in; ``title`` and ``source`` are withheld (None) when the dataset the
-    document was first stored in is not visible. A scoped principal's search that shows AMBER,
+    sees the document in, and ``first_seen`` / ``last_seen`` span those sightings only;
+    ``title`` and ``source`` are withheld (None) when the dataset the document was first
+    stored in is not visible. A scoped principal's search that shows AMBER,
     AMBER+STRICT or RED documents is written to the audit log (keyed with ``secret``, default
     ``TOCSIN_SECRET_KEY``).
     """
     principal = principal if principal is not None else Principal.system()
-    query = _query(engine, query_text, filters)
     with engine.connect() as conn:
         visible = visible_dataset_pks(conn, principal)
+        query = _query(engine, query_text, filters, visible)
         query = query.where(document_visible(visible)).limit(limit).offset(offset)
         rows = [dict(r) for r in conn.execute(query).mappings()]
         if visible is not None:
-            effective = visible_markings(conn, [r["pk"] for r in rows], visible)
+            sightings = visible_sightings(conn, [r["pk"] for r in rows], visible)
     for r in rows:
         if visible is not None:
-            r["marking"] = effective.get(r["pk"], r["marking"])
+            if r["pk"] in sightings:
+                r["marking"], r["first_seen"], r["last_seen"] = sightings[r["pk"]]
             if r["dataset_pk"] not in visible:
                 r["title"] = r["source"] = None
         del r["pk"], r["dataset_pk"]
@@ -211,8 +225,8 @@ def search_count(
 ) -> int:
     """How many documents `search` finds in all (for paging), counting only visible ones."""
     principal = principal if principal is not None else Principal.system()
-    query = _query(engine, query_text, filters).order_by(None)
     with engine.connect() as conn:
         visible = visible_dataset_pks(conn, principal)
+        query = _query(engine, query_text, filters, visible).order_by(None)
         inner = query.where(document_visible(visible)).subquery()
         return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())

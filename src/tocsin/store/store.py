@@ -44,6 +44,7 @@ from tocsin.store.schema import (
 from tocsin.store.scope import (
     RESTRICTED,
     document_visible,
+    forget_visibility,
     selector_visible,
     visible_dataset_pks,
 )
@@ -180,6 +181,7 @@ class Store:
                     conn, principal, "dataset.create", "dataset", name, chosen,
                     {"org": org or settings.organisation}, secret=settings.secret_key,
                 )  # fmt: skip
+                forget_visibility()
             elif not principal.system and row[2] != principal.org_pk:
                 raise AccessDenied(
                     f"the dataset name {name!r} is taken by another organisation",
@@ -276,7 +278,8 @@ class Store:
         ``datasets`` lists the datasets it was seen in that the principal can see; ``dataset``
         and ``marking`` are the first of them (by marking, least restricted first) when the
         dataset it was first stored in is not visible, and then ``title``, ``source`` and
-        ``record_id`` (metadata of that first sighting) are withheld.
+        ``record_id`` (metadata of that first sighting) are withheld. For a scoped principal,
+        ``first_seen`` and ``last_seen`` span the visible sightings only.
         """
         with self.engine.connect() as conn:
             visible = visible_dataset_pks(conn, self.principal)
@@ -297,13 +300,22 @@ class Store:
                 return None
             data = dict(rows[0])
             sightings = conn.execute(
-                select(datasets.c.pk, datasets.c.name, datasets.c.marking)
+                select(
+                    datasets.c.pk,
+                    datasets.c.name,
+                    datasets.c.marking,
+                    document_datasets.c.first_seen,
+                    document_datasets.c.last_seen,
+                )
                 .join(document_datasets, document_datasets.c.dataset_pk == datasets.c.pk)
                 .where(document_datasets.c.document_pk == data["pk"])
             ).all()
         seen = [r for r in sightings if visible is None or r.pk in visible]
         seen.sort(key=lambda r: (MARKINGS.index(r.marking), r.name))
         data["datasets"] = [r.name for r in seen]
+        if visible is not None:
+            data["first_seen"] = min(r.first_seen for r in seen)
+            data["last_seen"] = max(r.last_seen for r in seen)
         if visible is not None and data["dataset_pk"] not in visible:
             data.update(
                 dataset=seen[0].name, dataset_pk=seen[0].pk, marking=seen[0].marking,
@@ -316,7 +328,9 @@ class Store:
         return data
 
     def selector(self, key: str) -> dict[str, Any] | None:
-        """A stored selector with ``degree``, the number of (visible) documents naming it."""
+        """A stored selector with ``degree``, the number of (visible) documents naming it; for a
+        scoped principal ``first_seen`` / ``last_seen`` span the visible sightings of those
+        documents (a sighting it may not see does not move them)."""
         with self.engine.connect() as conn:
             visible = visible_dataset_pks(conn, self.principal)
             row = (
@@ -337,6 +351,19 @@ class Store:
                 .where(links.c.selector_pk == row["pk"], document_visible(visible))
             )
             data["degree"] = int(conn.execute(degree).scalar_one())
+            if visible is not None:
+                first, last = conn.execute(
+                    select(
+                        func.min(document_datasets.c.first_seen),
+                        func.max(document_datasets.c.last_seen),
+                    )
+                    .join(links, links.c.document_pk == document_datasets.c.document_pk)
+                    .where(
+                        links.c.selector_pk == row["pk"],
+                        document_datasets.c.dataset_pk.in_(visible),
+                    )
+                ).one()
+                data["first_seen"], data["last_seen"] = first, last
             return data
 
     def find_selectors(self, value: str, limit: int = 20) -> list[str]:

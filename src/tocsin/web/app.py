@@ -110,14 +110,16 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = the_store
     app.state.limits = RateLimits(
+        settings.rate_limit_storage,
         public=settings.public_rate_limit,
         login=settings.login_rate_limit,
         login_user=settings.login_rate_limit,
     )
     app.state.error_page = None
 
-    from tocsin.web.deps import csrf_for_session_factory
+    from tocsin.web.deps import VisibilityPerRequestMiddleware, csrf_for_session_factory
 
+    app.add_middleware(VisibilityPerRequestMiddleware)
     app.add_middleware(JsonErrorsMiddleware)
     app.add_middleware(
         CsrfMiddleware,

@@ -24,9 +24,14 @@ from tocsin.detect.engine import Engine as ScanEngine
 from tocsin.settings import Settings
 from tocsin.store import Store
 from tocsin.store.schema import deployment_settings as deployment_settings_table
+from tocsin.store.scope import request_visibility
 from tocsin.web.security import (
     SESSION_COOKIE,
+    ASGIApp,
     RateLimits,
+    Receive,
+    Scope,
+    Send,
     client_ip,
     cookie_secure,
 )
@@ -38,6 +43,7 @@ __all__ = [
     "ScannerDep",
     "SettingsDep",
     "StoreDep",
+    "VisibilityPerRequestMiddleware",
     "audit",
     "csrf_for_session_factory",
     "csrf_token",
@@ -134,6 +140,21 @@ async def _scanner(request: Request) -> ScanEngine:
 SettingsDep = Annotated[Settings, Depends(_settings)]
 StoreDep = Annotated[Store, Depends(_store)]
 ScannerDep = Annotated[ScanEngine, Depends(_scanner)]
+
+
+class VisibilityPerRequestMiddleware:
+    """Reads each caller's visible datasets once per request (`request_visibility`): a search
+    used to read them three times. The cache ends with the request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with request_visibility():
+            await self.app(scope, receive, send)
 
 
 # -- who is asking ------------------------------------------------------------------------------

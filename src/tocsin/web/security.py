@@ -10,8 +10,9 @@ alike without any route having to remember it:
   bearer-token requests are exempt (a browser never adds that header by itself). Any unsafe
   request that a browser marks as cross-site is refused too, which covers the login form and
   the public forms that have no session yet.
-- `RateLimits` wraps the ``limits`` library (moving window, in memory): a request over the
-  limit gets 429 with ``Retry-After``.
+- `RateLimits` wraps the ``limits`` library (moving window, in memory or in Redis shared by
+  every server process, ``TOCSIN_RATE_LIMIT_STORAGE``): a request over the limit gets 429 with
+  ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -29,10 +30,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import anyio
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
+from limits.errors import ConfigurationError
+from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import Headers
 from starlette.requests import Request
+
+from tocsin.errors import ConfigError
 
 __all__ = [
     "CSP",
@@ -309,15 +313,76 @@ class _Limit:
     item: RateLimitItem
 
 
-class RateLimits:
-    """Named moving-window limits (``"30/minute"`` strings), kept in process memory.
+RATE_LIMIT_SCHEMES: Final = (
+    "memory",
+    "redis",
+    "rediss",
+    "redis+unix",
+    "redis+sentinel",
+    "redis+cluster",
+)
+"""Storages ``TOCSIN_RATE_LIMIT_STORAGE`` may name (the redis client is a dependency)."""
 
-    In memory is right for one server process (``tocsin serve``); several workers each keep
-    their own counts, so a multi-process deployment should divide the limits by its workers.
+KEY_PREFIX: Final = "tocsin"
+"""Prefix of the keys the limits keep in a shared storage."""
+
+CONNECT_TIMEOUT_S: Final = 3.0
+"""How long the first connection to a shared storage may take before startup gives up."""
+
+
+def rate_limit_storage(url: str) -> Storage:
+    """The ``limits`` storage named by ``url`` (``TOCSIN_RATE_LIMIT_STORAGE``), checked.
+
+    Raises `ConfigError` naming the setting for an unknown scheme, a malformed URL or a Redis
+    that does not answer — at startup, instead of a 500 at the first login.
+    """
+    scheme = url.partition("://")[0].lower()
+    shown = _without_password(url)
+    if "://" not in url or scheme not in RATE_LIMIT_SCHEMES:
+        raise ConfigError(
+            f"TOCSIN_RATE_LIMIT_STORAGE={shown!r} is not a storage for rate limits",
+            hint="use memory:// (one process) or redis://host:6379/0 (shared by all processes)",
+        )
+    if scheme == "memory":
+        return MemoryStorage()
+    try:
+        storage = storage_from_string(
+            url, key_prefix=KEY_PREFIX, socket_connect_timeout=CONNECT_TIMEOUT_S
+        )
+        answered = storage.check()
+    except (ConfigurationError, ValueError) as exc:
+        raise ConfigError(
+            f"TOCSIN_RATE_LIMIT_STORAGE={shown!r} cannot be used: {exc}",
+            hint="a Redis URL reads redis://host:port/db, e.g. redis://127.0.0.1:6379/0",
+        ) from None
+    if not isinstance(storage, Storage):  # the schemes allowed are all synchronous
+        raise ConfigError(f"TOCSIN_RATE_LIMIT_STORAGE={shown!r} is an asynchronous storage")
+    if not answered:
+        raise ConfigError(
+            f"the rate-limit storage at {shown} does not answer",
+            hint="start Redis (redis-cli ping should print PONG), or fix the URL",
+        )
+    return storage
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+class RateLimits:
+    """Named moving-window limits (``"30/minute"`` strings).
+
+    ``storage`` is where the counts live: ``memory://`` (the default) keeps them in this
+    process, right for one server process (``tocsin serve``); a Redis URL shares them between
+    every process and host using it, so a client over the limit on one is over it on all.
     """
 
-    def __init__(self, **limits: str) -> None:
-        self._storage = MemoryStorage()
+    def __init__(self, storage: str = "memory://", **limits: str) -> None:
+        self._storage = rate_limit_storage(storage)
         self._limiter = MovingWindowRateLimiter(self._storage)
         self._limits = {name: _Limit(name, parse(spec)) for name, spec in limits.items()}
 
