@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +13,17 @@ import pytest
 from pymisp import MISPEvent
 
 from tocsin.access import Principal
+from tocsin.model import SelectorType
 from tocsin.share.exchange import import_file
-from tocsin.share.misp import write_event
+from tocsin.share.misp import _APPS, _report_object, _selector_object, _Shapes, write_event
+from tocsin.share.model import SharedDocument, SharedSelector
 from tocsin.store import Store
 from tocsin.store.schema import documents
 
 from .world import ENGINE, FIXTURES, check_golden, reader, sample_package
 
 FROM_MISP = FIXTURES / "misp_event_from_misp.json"
+T = SelectorType
 
 
 def _event() -> bytes:
@@ -155,3 +160,64 @@ def test_oversized_and_broken_misp_files(store: Store, monkeypatch: pytest.Monke
 
 def test_fixture_is_synthetic() -> None:
     assert "SYNTHETIC" in Path(FROM_MISP).read_text("utf-8")
+
+
+# -- the fast path writes what pymisp builds ------------------------------------------------
+
+_SELECTORS = [
+    SharedSelector("phone:+85512345678", T.PHONE, "+85512345678", country="KH"),
+    SharedSelector("telegram:hr_desk", T.TELEGRAM, "hr_desk"),
+    *[SharedSelector(f"{t.value}:+85512000111", t, "+85512000111") for t in _APPS],
+    SharedSelector("crypto:TJCnKsPa7y5okkXvQAidZBzqx3QyQ6sxMW", T.CRYPTO,
+                   "TJCnKsPa7y5okkXvQAidZBzqx3QyQ6sxMW", chain="tron", token="usdt"),
+    SharedSelector("crypto:1BoatSLRHtKNngkdXEeobR76b53LETtpyT", T.CRYPTO,
+                   "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", chain="btc"),
+    SharedSelector("crypto:0x52908400098527886E0F7030069857D2E4169EE7", T.CRYPTO,
+                   "0x52908400098527886E0F7030069857D2E4169EE7", chain="eth"),
+    SharedSelector("crypto:unknownchainaddress", T.CRYPTO, "unknownchainaddress"),
+    SharedSelector("iban:GB82WEST12345698765432", T.IBAN, "GB82WEST12345698765432"),
+    SharedSelector("bank_account:0012345678", T.BANK_ACCOUNT, "0012345678", country="KH"),
+    SharedSelector("url:https://jobs.example.org/a?b='c'&d=\"e\"", T.URL,
+                   "https://jobs.example.org/a?b='c'&d=\"e\""),
+    SharedSelector("domain:jobs.example.org", T.DOMAIN, "jobs.example.org"),
+    SharedSelector("email:hr@jobs.example.org", T.EMAIL, "hr@jobs.example.org"),
+    SharedSelector("telegram:ស្រី_ឧទាហរណ៍", T.TELEGRAM, "ស្រី_ឧទាហរណ៍"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("sel", _SELECTORS, ids=lambda s: s.key[:30])
+@pytest.mark.parametrize("networks", [[], ["c-0123456789ab"], ["c-0123456789ab", "c-ba98"]])
+@pytest.mark.parametrize("marking", ["clear", "green", "amber"])
+def test_each_selector_shape_is_what_pymisp_builds(
+    sel: SharedSelector, networks: list[str], marking: str
+) -> None:
+    shapes = _Shapes()
+    for _ in range(2):  # the first call builds the shape, the second copies it
+        fast = shapes.selector(sel, marking, networks)
+        built = _selector_object(sel, marking, networks).to_json(sort_keys=True).encode()
+        assert fast == built
+
+
+def _doc(**changes: Any) -> SharedDocument:
+    base = sample_package().documents[0]
+    return replace(base, **changes)
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        _doc(),
+        _doc(title=None, source_url=None, kind="conversation", marking="amber"),
+        _doc(kind="web_page", title="ត្រូវការបុគ្គលិក", source_url="https://x.example.org/?q=\"1\""),
+        _doc(kind="unknown", first_seen=datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
+             last_seen=datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC)),
+    ],
+    ids=["ad", "bare-conversation", "khmer-title", "microseconds"],
+)  # fmt: skip
+@pytest.mark.parametrize("refs", [[], ["aa7a8760-522c-5bdb-98be-246611f80714"],
+                                  [str(i) * 8 for i in range(5)]])  # fmt: skip
+def test_each_report_shape_is_what_pymisp_builds(doc: SharedDocument, refs: list[str]) -> None:
+    shapes = _Shapes()
+    for _ in range(2):
+        fast = shapes.report(doc, refs)
+        assert fast == _report_object(doc, refs).to_json(sort_keys=True).encode()

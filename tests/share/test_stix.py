@@ -5,17 +5,34 @@ from __future__ import annotations
 import io
 import json
 import re
+import uuid
+from dataclasses import replace
 from typing import Any
 
 import pytest
 import stix2
+from hypothesis import given
+from hypothesis import strategies as st
+from stix2.base import SCO_DET_ID_NAMESPACE
 from stix2patterns.validator import run_validator
 from stix2validator import ValidationOptions, validate_instance
 
 from tocsin.model import SelectorType
 from tocsin.share.markings import TLP2_IDS
 from tocsin.share.model import SharedSelector
-from tocsin.share.stix import EXTENSIONS, indicator_pattern, schema_dir, sco, write_bundle
+from tocsin.share.stix import (
+    EXTENSIONS,
+    TOCSIN_NAMESPACE,
+    _dumps,
+    indicator_pattern,
+    schema_dir,
+    sco,
+    uuid5,
+    write_bundle,
+)
+from tocsin.share.stix import (
+    _objects as stix_objects,
+)
 from tocsin.share.stix_import import parse_pattern
 
 from .world import check_golden, sample_package
@@ -172,3 +189,23 @@ def test_mapping_of_documents_networks_and_compounds() -> None:
     assert (location["country"], location["name"]) == ("MM", "KK Park (synthetic record)")
     # hostile markup in a text stays text
     assert any("<script>" in r["description"] for r in by_type["report"])
+
+
+@given(st.text(max_size=200))
+def test_uuid5_is_the_standard_librarys(name: str) -> None:
+    for namespace in (TOCSIN_NAMESPACE, SCO_DET_ID_NAMESPACE, uuid.NAMESPACE_DNS):
+        assert uuid5(namespace, name) == str(uuid.uuid5(namespace, name))
+
+
+def test_every_object_is_serialised_as_json_would() -> None:
+    """The bundle is written with orjson (locations with json): the same bytes as
+    ``json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)`` for every object
+    of the sample, including texts with quotes, markup, control characters and Khmer."""
+    package = sample_package()
+    odd = 'SYNTHETIC "quoted" \\ back\tslash\n<b>&amp;</b> \x01\x1f\u2028 ស្រី 😀 /path'
+    package.documents = [replace(package.documents[0], text=odd, title=odd)]
+    objects = list(stix_objects(package)) + list(stix_objects(sample_package()))
+    assert {o["type"] for o in objects} >= {"report", "indicator", "user-account", "location"}
+    for obj in objects:
+        expected = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        assert _dumps(obj) == expected.encode("utf-8")
