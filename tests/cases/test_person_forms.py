@@ -302,3 +302,23 @@ def test_personal_fields_never_reach_the_logs(
     )
     for value in (NAME, PASSPORT, NOTE, REPORTER, FAMILY_PHONE, "ZqSyntheticCam", "x" * 400):
         assert value not in text, f"{value!r} reached a log record"
+
+
+def test_api_twins_of_the_family_form_and_the_posted_search(world: World, site: Site) -> None:
+    client, h = site
+    rid, pid = _report(world)
+    bearer = {"Authorization": h["lead"]["Authorization"]}
+    patched = client.patch(
+        f"/api/v1/cases/reports/{rid}", headers=bearer, json={"reporter_contact": FAMILY_PHONE}
+    )
+    assert patched.status_code == 200 and patched.json()["reporter_contact"] == FAMILY_PHONE
+    assert patched.json()["reporter_relation"] == "mother"  # not sent: unchanged
+    viewer = {"Authorization": h["viewer"]["Authorization"]}
+    refused = client.patch(
+        f"/api/v1/cases/reports/{rid}", headers=viewer, json={"reporter_name": "x"}
+    )
+    assert refused.status_code == 403
+    admin = {"Authorization": h["admin"]["Authorization"]}
+    assert client.patch(f"/api/v1/cases/reports/{rid}", headers=admin, json={}).status_code == 404
+    found = client.post("/api/v1/cases/persons/search", headers=bearer, json={"q": "Zq Before"})
+    assert [p["id"] for p in found.json()] == [pid]

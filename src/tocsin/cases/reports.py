@@ -358,13 +358,13 @@ class Reports:
         unknown = sorted(set(changes) - set(FAMILY_FIELDS))
         if unknown:
             raise InputError(f"cannot change {', '.join(unknown)} here", field=unknown[0])
-        if not changes:
-            raise InputError("nothing to change", field="body")
         ctx = self.ctx
         detail = {"fields": sorted(changes)}
         with ctx.transaction("report.edit", "report", report_id, detail) as conn:
             row, case = load_report(ctx, conn, report_id)
             ctx.require_write(case)
+            if not changes:  # after the access checks: says nothing about unseen reports
+                raise InputError("nothing to change", field="body")
             values: dict[str, Any] = {}
             for key, value in changes.items():
                 text = clean_text(value, key)

@@ -77,9 +77,26 @@ def upper_bounds(
 ) -> dict[int, float]:
     """For each target (a withheld entry), the largest value consistent with the released
     entries and the lines, every withheld entry being at least 1 (``inf``: unbounded)."""
+    return {t: bound for t, (bound, _) in _solve(values, lines, withheld, targets).items()}
+
+
+Point = dict[int, float] | None
+"""Where a bound is reached: the value of every withheld entry (None: unbounded or closed form)."""
+
+
+def _solve(
+    values: Sequence[int],
+    lines: Sequence[Line],
+    withheld: Sequence[bool],
+    targets: Sequence[int],
+    *,
+    stop_below: float | None = None,
+) -> dict[int, tuple[float, Point]]:
+    """`upper_bounds` with the point reaching each bound; ``stop_below``: return as soon as one
+    bound is below it (the caller only wants to know whether all are protected)."""
     unknown = [i for i, w in enumerate(withheld) if w]
     if len(lines) == 1 and not withheld[lines[0].total]:
-        return {t: float(_closed_form_upper(values, lines[0], withheld)) for t in targets}
+        return {t: (float(_closed_form_upper(values, lines[0], withheld)), None) for t in targets}
     column = {entry: j for j, entry in enumerate(unknown)}
     rows: list[list[float]] = []
     rhs: list[float] = []
@@ -99,7 +116,7 @@ def upper_bounds(
         if any(coeffs):
             rows.append(coeffs)
             rhs.append(right)
-    found: dict[int, float] = {}
+    found: dict[int, tuple[float, Point]] = {}
     a_eq = np.asarray(rows, dtype=float) if rows else None
     b_eq = np.asarray(rhs, dtype=float) if rows else None
     for target in targets:
@@ -109,11 +126,14 @@ def upper_bounds(
             objective, A_eq=a_eq, b_eq=b_eq, bounds=[(1, None)] * len(unknown), method="highs"
         )
         if result.status == 3:  # unbounded
-            found[target] = math.inf
+            found[target] = (math.inf, None)
         elif result.status == 0:
-            found[target] = float(-result.fun)
+            point = {entry: float(result.x[j]) for entry, j in column.items()}
+            found[target] = (float(-result.fun), point)
         else:  # infeasible cannot happen for a table that adds up
             raise ValueError(f"suppression check failed: {result.message}")
+        if stop_below is not None and found[target][0] < stop_below:
+            break
     return found
 
 
@@ -178,7 +198,44 @@ def suppress(
             if not _complement_near(target, lines_of, complement, done):
                 # everything reachable is withheld or public: only a public entry bounds it
                 raise Unprotectable("a small count cannot be protected while its totals are public")
+    _release_back(values, lines, k, withheld, primary, hidden)
     return withheld
+
+
+def _release_back(
+    values: Sequence[int],
+    lines: Sequence[Line],
+    k: int,
+    withheld: list[bool],
+    primary: Sequence[int],
+    hidden: frozenset[int],
+) -> None:
+    """Undo needless complements: the greedy rounds withhold more than needed (a margin, then
+    the line of margins...). Each complement, largest first, is released again when every small
+    count stays protected without it — checked by the same linear programs, so the result is
+    exactly as safe, and the largest figures (a big nationality, a common status) come back.
+
+    A small count whose best point already gives the candidate its true value keeps its bound
+    when the candidate is released (the point stays feasible, and fixing an entry cannot raise
+    a maximum), so only the others are solved again."""
+    if not primary:
+        return
+    candidates = [
+        i for i, w in enumerate(withheld) if w and i not in hidden and not 0 < values[i] < k
+    ]
+    points = _solve(values, lines, withheld, primary)
+    for entry in sorted(candidates, key=lambda i: (-values[i], i)):
+        withheld[entry] = False
+        stale = [
+            t for t in primary
+            if (p := points[t][1]) is None
+            or abs(p.get(entry, values[entry]) - values[entry]) > 1e-6
+        ]  # fmt: skip
+        fresh = _solve(values, lines, withheld, stale, stop_below=k)
+        if any(bound < k for bound, _ in fresh.values()):
+            withheld[entry] = True
+        else:
+            points.update(fresh)
 
 
 def _complement_near(

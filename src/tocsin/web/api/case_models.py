@@ -15,6 +15,8 @@ __all__ = [
     "CaseIn",
     "CompanyIn",
     "CompoundIn",
+    "FamilyIn",
+    "FindIn",
     "LinkIn",
     "MemberIn",
     "NameIn",
@@ -112,6 +114,19 @@ class ReportIn(Model):
             offer_text=self.offer_text,
             recruiter_contacts=[c[:300] for c in self.recruiter_contacts],
         )  # fmt: skip
+
+
+class FamilyIn(Model):
+    """Who reported the person and how to reach the family; only the fields sent change
+    (``null`` clears one)."""
+
+    reporter_name: str | None = Field(default=None, max_length=300)
+    reporter_contact: str | None = Field(default=None, max_length=500)
+    reporter_relation: str | None = Field(default=None, max_length=40)
+
+
+class FindIn(Model):
+    q: str = Field(min_length=2, max_length=200, description="A name, passport no., id or ref.")
 
 
 class LinkIn(Model):

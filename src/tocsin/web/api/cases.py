@@ -32,6 +32,8 @@ from tocsin.web.api.case_models import (
     CaseIn,
     CompanyIn,
     CompoundIn,
+    FamilyIn,
+    FindIn,
     LinkIn,
     MemberIn,
     NameIn,
@@ -86,8 +88,15 @@ def find_persons(
     store: StoreDep, principal: Viewer, q: Annotated[str, Query(min_length=2, max_length=200)]
 ) -> list[Json]:
     """Personal fields are encrypted, so they are searched here — only in your cases — and
-    never by the documents' full-text index. The query is not written to the audit log."""
+    never by the documents' full-text index. The query is not written to the audit log, but a
+    query string ends up in web servers' and proxies' access logs: prefer the POST twin."""
     return [p.to_dict() for p in _book(store, principal).persons.find(q)]
+
+
+@router.post("/persons/search", summary="Find persons of your cases (the query in the body)")
+def find_persons_post(body: FindIn, store: StoreDep, principal: Viewer) -> list[Json]:
+    """As ``GET /persons/search``, with the query in the body, so no name reaches a URL."""
+    return [p.to_dict() for p in _book(store, principal).persons.find(body.q)]
 
 
 @router.get("/persons/{person_id}", summary="A person with the timeline", responses=NOT_FOUND)
@@ -168,6 +177,18 @@ def get_matches(report_id: str, store: StoreDep, principal: Viewer) -> Json:
     """Documents naming each selector, the network they form, other reports of your cases and
     compounds sharing them — only what you may see."""
     return _book(store, principal).matches(report_id).to_dict()
+
+
+@router.patch(
+    "/reports/{report_id}",
+    summary="Change who reported and the family's contact",
+    responses=NOT_FOUND,
+)
+def edit_family(report_id: str, body: FamilyIn, store: StoreDep, principal: Viewer) -> Json:
+    """``reporter_name`` and ``reporter_contact`` are sealed like every personal field; the
+    person's timeline records which fields changed, never their values."""
+    changes = {k: getattr(body, k) for k in body.model_fields_set}
+    return _book(store, principal).reports.update_family(report_id, changes).to_dict()
 
 
 @router.post(
