@@ -187,15 +187,6 @@ class Settings(BaseSettings):
             "and host, so a client blocked by one is blocked by all (docs/access.md)."
         ),
     )
-    rate_limit_storage: str = Field(
-        "memory://",
-        min_length=1,
-        description=(
-            "Where the rate limits count requests: memory:// keeps the counts in each server "
-            "process; a Redis URL (redis://127.0.0.1:6379/0) shares them between every process "
-            "and host, so a client blocked by one is blocked by all (docs/access.md)."
-        ),
-    )
     public_report_dataset: str = Field(
         "public-reports",
         min_length=1,
@@ -244,8 +235,8 @@ class Settings(BaseSettings):
         description=(
             "Keys that encrypt victims' personal fields at rest (AES-256-GCM): `kid:base64key`, "
             "comma-separated, the first encrypts and all decrypt (rotation); make one with "
-            "`tocsin cases keygen`. Unset: personal fields are stored in plain text "
-            "(docs/cases.md)."
+            "`tocsin cases keygen`. Unset: personal fields are stored in plain text, and a "
+            "team deployment refuses to start (docs/cases.md)."
         ),
     )
     stats_min_count: int = Field(
