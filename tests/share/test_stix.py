@@ -14,6 +14,7 @@ import stix2
 from hypothesis import given
 from hypothesis import strategies as st
 from stix2.base import SCO_DET_ID_NAMESPACE
+from stix2.canonicalization.Canonicalize import canonicalize
 from stix2patterns.validator import run_validator
 from stix2validator import ValidationOptions, validate_instance
 
@@ -25,6 +26,7 @@ from tocsin.share.stix import (
     TOCSIN_NAMESPACE,
     _dumps,
     indicator_pattern,
+    jcs,
     schema_dir,
     sco,
     uuid5,
@@ -209,3 +211,24 @@ def test_every_object_is_serialised_as_json_would() -> None:
     for obj in objects:
         expected = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         assert _dumps(obj) == expected.encode("utf-8")
+
+
+@given(
+    st.text(max_size=120),
+    st.sampled_from(["value", "user_id"]),
+    st.one_of(st.none(), st.text(max_size=40)),
+)
+def test_jcs_is_what_stix2_canonicalises(value: str, key: str, other: str | None) -> None:
+    contributing = {key: value}
+    if other is not None:
+        contributing["account_type"] = other
+    assert jcs(contributing) == canonicalize(contributing, utf8=False)
+
+
+def test_sco_ids_are_the_ones_stix2_computes() -> None:
+    """stix2 derives an SCO's id from its contributing properties; ours must be the same."""
+    for sel in sample_package().selectors.values():
+        ours = sco(sel)
+        props = {k: v for k, v in ours.items() if k not in ("id", "extensions")}
+        built = stix2.parse({**props, "spec_version": "2.1"}, allow_custom=True)
+        assert ours["id"] == built.id, sel.key
