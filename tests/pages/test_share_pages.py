@@ -353,3 +353,28 @@ def test_a_pull_refused_by_the_partner(
     assert "the partner refused the token (401)" in answer.text
     assert 'id="sync-error"' in answer.text
     partner.close()
+
+
+def test_a_pull_shows_no_foreign_page(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The URL is the user's choice: what a non-Tocsin answer says is not shown (no reading an
+    internal service's pages through the server), only its status."""
+    partner = TestClient(create_app(world.settings, world.store), base_url="https://partner")
+    monkeypatch.setattr(share_pages, "http_client", lambda: partner)
+    login(client, world, "demo-analyst")
+    answer = client.post(
+        "/app/share/sync",
+        data={
+            "csrf_token": csrf(client),
+            "url": "https://partner/internal",
+            "token": "anything",
+            "dataset": "pulled-from-partner",
+        },
+    )
+    assert answer.status_code == 400
+    error = re.search(r'id="sync-error">([^<]*)</p>', answer.text)
+    assert error is not None
+    assert error.group(1).startswith("the partner answered 404")
+    assert "DOCTYPE" not in error.group(1) and "&lt;" not in error.group(1)
+    partner.close()

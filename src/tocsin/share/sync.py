@@ -410,6 +410,17 @@ def pull(
     return result
 
 
+def _detail(response: httpx.Response) -> str:
+    """The ``detail`` of a Tocsin error answer, never other text: a pull started from the
+    workspace shows this message, and the URL is the user's to choose (an internal service's
+    page must not be readable through it)."""
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        return ""
+    return f": {detail[:200]}" if isinstance(detail, str) else ""
+
+
 def _get(http: httpx.Client, url: str, token: str, cursor: int, limit: int) -> Any:
     """GET one page; connection failures are retried (with back-off), then reported."""
     last: Exception | None = None
@@ -434,7 +445,7 @@ def _get(http: httpx.Client, url: str, token: str, cursor: int, limit: int) -> A
             time.sleep(0.2 * 2**attempt)
             continue
         if response.status_code != 200:
-            raise SyncError(f"the partner answered {response.status_code}: {response.text[:200]}")
+            raise SyncError(f"the partner answered {response.status_code}{_detail(response)}")
         try:
             return response.json()
         except ValueError:
