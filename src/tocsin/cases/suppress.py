@@ -202,6 +202,60 @@ def suppress(
     return withheld
 
 
+def _witness(
+    values: Sequence[int], lines: Sequence[Line], withheld: Sequence[bool], target: int, k: int
+) -> dict[int, float] | None:
+    """A point showing that ``target`` may be k or more — every line holds, every withheld
+    entry at least 1, ``target`` at least k — as close to the true values as possible (least
+    total deviation), so that it stays valid when other entries are released; None when there
+    is none (the target is not protected). Feasibility of this linear program is the test of
+    `upper_bounds` (largest value at least k), so both say the same."""
+    unknown = [i for i, w in enumerate(withheld) if w]
+    n = len(unknown)
+    column = {entry: j for j, entry in enumerate(unknown)}
+    rows: list[list[float]] = []
+    rhs: list[float] = []
+    for line in lines:
+        coeffs = [0.0] * (2 * n)
+        constant = 0.0
+        for m in line.members:
+            if withheld[m]:
+                coeffs[column[m]] += 1.0
+            else:
+                constant += values[m]
+        if withheld[line.total]:
+            coeffs[column[line.total]] -= 1.0
+            right = -constant
+        else:
+            right = values[line.total] - constant
+        if any(coeffs):
+            rows.append(coeffs)
+            rhs.append(right)
+    # deviations d_j >= |x_j - v_j|: x_j - d_j <= v_j and -x_j - d_j <= -v_j
+    upper = np.zeros((2 * n, 2 * n))
+    upper_rhs = np.zeros(2 * n)
+    for j, entry in enumerate(unknown):
+        upper[2 * j, j], upper[2 * j, n + j] = 1.0, -1.0
+        upper[2 * j + 1, j], upper[2 * j + 1, n + j] = -1.0, -1.0
+        upper_rhs[2 * j], upper_rhs[2 * j + 1] = values[entry], -values[entry]
+    bounds = [(float(k) if entry == target else 1.0, None) for entry in unknown]
+    bounds += [(0.0, None)] * n
+    result = linprog(
+        np.concatenate([np.zeros(n), np.ones(n)]),
+        A_ub=upper,
+        b_ub=upper_rhs,
+        A_eq=np.asarray(rows, dtype=float) if rows else None,
+        b_eq=np.asarray(rhs, dtype=float) if rows else None,
+        bounds=bounds,
+        method="highs",
+    )
+    if result.status == 2:  # infeasible: the target cannot reach k
+        return None
+    if result.status != 0:
+        raise ValueError(f"suppression check failed: {result.message}")
+    return {entry: float(result.x[j]) for entry, j in column.items()}
+
+
 def _release_back(
     values: Sequence[int],
     lines: Sequence[Line],
@@ -212,30 +266,42 @@ def _release_back(
 ) -> None:
     """Undo needless complements: the greedy rounds withhold more than needed (a margin, then
     the line of margins...). Each complement, largest first, is released again when every small
-    count stays protected without it — checked by the same linear programs, so the result is
-    exactly as safe, and the largest figures (a big nationality, a common status) come back.
+    count stays protected without it, so the result is exactly as safe, and the largest
+    figures (a big nationality, a common status) come back.
 
-    A small count whose best point already gives the candidate its true value keeps its bound
-    when the candidate is released (the point stays feasible, and fixing an entry cannot raise
-    a maximum), so only the others are solved again."""
+    Each small count keeps a witness (`_witness`): a consistent table where it is k or more,
+    as close to the truth as possible. Releasing an entry whose witness value is its true value
+    leaves the witness valid, so only the counts whose witness moved that entry are solved
+    again — a few linear programs per candidate instead of one per small count."""
     if not primary:
         return
     candidates = [
         i for i, w in enumerate(withheld) if w and i not in hidden and not 0 < values[i] < k
     ]
-    points = _solve(values, lines, withheld, primary)
+    witnesses: dict[int, dict[int, float]] = {}
+    for t in primary:
+        found = _witness(values, lines, withheld, t, k)
+        if found is None:  # cannot happen after the protection loop
+            raise ValueError(f"suppression check failed: entry {t} is not protected")
+        witnesses[t] = found
     for entry in sorted(candidates, key=lambda i: (-values[i], i)):
         withheld[entry] = False
-        stale = [
-            t for t in primary
-            if (p := points[t][1]) is None
-            or abs(p.get(entry, values[entry]) - values[entry]) > 1e-6
-        ]  # fmt: skip
-        fresh = _solve(values, lines, withheld, stale, stop_below=k)
-        if any(bound < k for bound, _ in fresh.values()):
-            withheld[entry] = True
+        fresh: dict[int, dict[int, float]] = {}
+        kept = True
+        for t in primary:
+            if abs(witnesses[t].get(entry, values[entry]) - values[entry]) <= 1e-7:
+                continue
+            found = _witness(values, lines, withheld, t, k)
+            if found is None:
+                kept = False
+                break
+            fresh[t] = found
+        if kept:
+            witnesses.update(fresh)
+            for point in witnesses.values():
+                point.pop(entry, None)
         else:
-            points.update(fresh)
+            withheld[entry] = True
 
 
 def _complement_near(
