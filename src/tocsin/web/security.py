@@ -359,7 +359,7 @@ def rate_limit_storage(url: str) -> Storage:
         raise ConfigError(f"TOCSIN_RATE_LIMIT_STORAGE={shown!r} is an asynchronous storage")
     if not answered:
         raise ConfigError(
-            f"the rate-limit storage at {shown} does not answer",
+            f"TOCSIN_RATE_LIMIT_STORAGE: the rate-limit storage at {shown} does not answer",
             hint="start Redis (redis-cli ping should print PONG), or fix the URL",
         )
     return storage
