@@ -32,6 +32,9 @@ __all__ = ["chart_pngs", "drawable", "render_html", "render_pdf"]
 
 WORLD = "web/static/vendor/world-atlas/countries-50m.json"
 BLUE, GREY = "#2b5c8a", "#b8b8b8"
+WITHHELD = "x"
+"""How a withheld figure is shown: the same mark whether it is small or withheld to protect a
+small one (telling them apart would point at the small ones), never a size such as "<5"."""
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +69,7 @@ def _bars(ax: Axes, table: Released1D, dimension: str, title: str, top: int = 15
     for pos, value in zip(y, values, strict=True):
         if value is None:
             ax.barh([pos], [stub], color="white", edgecolor=GREY, hatch="///")
-            ax.text(stub * 1.3, pos, f"<{table.k}", va="center", fontsize=8, color="#555")
+            ax.text(stub * 1.3, pos, "withheld", va="center", fontsize=8, color="#555")
         else:
             ax.text(value, pos, f" {value}", va="center", fontsize=8)
     ax.set_yticks(y, labels, fontsize=8)
@@ -84,7 +87,7 @@ def _months(ax: Axes, table: Released1D, title: str) -> None:
     step = max(1, len(x) // 12)
     ticks = [drawable(lbl) for lbl in table.labels[::step]]
     ax.set_xticks(x[::step], ticks, rotation=45, ha="right", fontsize=7)
-    ax.set_title(title + f" (hatched: fewer than {table.k}, withheld)", fontsize=10, loc="left")
+    ax.set_title(title + " (hatched: withheld)", fontsize=10, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
 
 
@@ -141,7 +144,7 @@ def _map(ax: Axes, release: StatsRelease) -> None:
         size = 30 + 600 * (n / biggest) if n else 30
         ax.scatter([c["longitude"]], [c["latitude"]], s=size, color=BLUE if n else "white",
                    edgecolor=BLUE if n != 0 else GREY, alpha=0.7, zorder=3)  # fmt: skip
-        label = c["name"] if n == 0 else f"{c['name']}: {n if n is not None else f'<{release.k}'}"
+        label = c["name"] if n == 0 else f"{c['name']}: {n if n is not None else 'withheld'}"
         if c["precision"] == "town":
             label += " (town)"
         offset = (6, 4) if number % 2 == 0 else (6, -10)  # neighbours alternate above/below
@@ -151,9 +154,7 @@ def _map(ax: Axes, release: StatsRelease) -> None:
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect("equal")
-    ax.set_title(
-        f"Persons by compound (released counts; <{release.k}: withheld)", fontsize=10, loc="left"
-    )
+    ax.set_title("Persons by compound (released counts)", fontsize=10, loc="left")
     ax.tick_params(labelsize=7)
 
 
@@ -220,9 +221,9 @@ def render_pdf(release: StatsRelease, *, title: str, notice: str | None = None) 
         lines += [
             f"Scope: {release.scope} ({release.cases} cases)",
             f"Generated: {release.generated_at:%Y-%m-%d %H:%M} UTC",
-            f"Persons: {release.total if release.total is not None else f'fewer than {release.k}'}",
-            f"Counts from 1 to {release.k - 1} are withheld, and so are other counts where needed",
-            "so that no withheld count can be worked out from the totals or the other tables.",
+            f"Persons: {release.total if release.total is not None else 'withheld'}",
+            f"Counts from 1 to {release.k - 1} are withheld (shown as {WITHHELD}), and so are",
+            "larger counts where needed so none can be worked out from totals or other tables.",
         ]
         if release.round_base:
             lines.append(
@@ -245,7 +246,7 @@ def _cross_page(release: StatsRelease) -> Figure:
     t = release.by_nationality_status
 
     def show(v: int | None) -> str:
-        return f"<{release.k}" if v is None else str(v)
+        return WITHHELD if v is None else str(v)
 
     fig = Figure(figsize=(8.27, 11.69))
     ax = fig.add_axes((0.04, 0.04, 0.92, 0.88))
@@ -267,7 +268,7 @@ def _table(fig: Figure, release: StatsRelease) -> None:
     """The status and nationality tables, side by side, on the cover page."""
 
     def show(v: int | None) -> str:
-        return f"<{release.k}" if v is None else str(v)
+        return WITHHELD if v is None else str(v)
 
     for left, (table, dimension, heading) in zip(
         (0.05, 0.55),

@@ -119,19 +119,20 @@ def stats_command(
     else:
         click.echo(
             f"{release.scope}: {release.cases} cases, persons: "
-            f"{release.total if release.total is not None else f'<{release.k}'} "
-            f"(counts below {release.k} withheld: {release.withheld()})"
+            f"{release.total if release.total is not None else 'x (withheld)'} "
+            f"(x: withheld — counts below {release.k}, and others protecting them: "
+            f"{release.withheld()})"
         )
         for name, table in release.tables().items():
             rows = [
-                {"value": lbl, "count": "<" + str(release.k) if c is None else c}
+                {"value": lbl, "count": "x" if c is None else c}
                 for lbl, c in zip(table.labels, table.counts, strict=True)
             ]
             emit(rows, ["value", "count"], "table", title=name.replace("_", " "))
         cross = release.by_nationality_status
         if cross.rows:
             grid = [
-                {"nationality": r, **{c: "<" + str(release.k) if v is None else v
+                {"nationality": r, **{c: "x" if v is None else v
                                       for c, v in zip(cross.columns, cells, strict=True)}}
                 for r, cells in zip(cross.rows, cross.cells, strict=True)
             ]  # fmt: skip

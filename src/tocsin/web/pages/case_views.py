@@ -60,7 +60,7 @@ def compound_map(compounds: list[dict[str, Any]], k: int | None = None) -> Compo
             continue
         x, y = project(float(c["longitude"]), float(c["latitude"]))
         r = 4.0 + (10.0 * math.sqrt(n / largest) if n else 0.0)
-        count = f"<{k}" if n is None and k is not None else str(n or 0)
+        count = "withheld" if n is None else str(n or 0)
         label = f"{c['name']} · {count}" if n != 0 else str(c["name"])
         drawn.append(
             Place(
@@ -371,7 +371,7 @@ def _series(table: Any, label: Any) -> list[tuple[str, int | None]]:
     """[label, released count] pairs for a Chart.js bar chart (``workspace.js``); a withheld
     count is drawn as no bar, its label saying so — its size never reaches the page."""
     return [
-        (label(lbl) if count is not None else f"{label(lbl)} (<{table.k}, withheld)", count)
+        (label(lbl) if count is not None else f"{label(lbl)} (withheld)", count)
         for lbl, count in zip(table.labels, table.counts, strict=True)
     ]
 
