@@ -8,7 +8,8 @@ Public API:
 - Inputs: `PersonInput`, `ReportInput`, `OperationInput`, `CompoundInput`.
 - `Status` and the allowed changes (`tocsin.cases.workflow`).
 - `FieldCipher` (`tocsin.cases.crypto`): personal fields encrypted at rest.
-- `table_1d`, `table_2d` (`tocsin.cases.suppress`): small-count suppression.
+- `table_1d`, `table_2d` (`tocsin.cases.suppress`): small-count suppression; `joint_release`
+  there protects a cross table and the one-way tables of the same persons together.
 """
 
 from __future__ import annotations
