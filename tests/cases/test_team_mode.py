@@ -53,5 +53,6 @@ def test_tocsin_serve_says_how_to_make_a_key(
     assert isinstance(result.exception, ConfigError)  # `tocsin` prints "error: <this>", exit 1
     shown = str(result.exception)
     assert "TOCSIN_FIELD_KEY" in shown and "tocsin cases keygen" in shown
+    assert not (tmp_path / "serve.db").exists()  # refused before a store is opened or written
     keygen = CliRunner().invoke(cli, ["cases", "keygen"])
     assert keygen.exit_code == 0 and keygen.output.count(":") == 1

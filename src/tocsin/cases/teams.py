@@ -22,6 +22,7 @@ from tocsin.access.principal import AccessDenied
 from tocsin.cases.context import CaseContext, CaseRef, NotFound, aware, new_id, now
 from tocsin.errors import InputError
 from tocsin.store.schema import CASE_TABLES, dataset_readers, users
+from tocsin.store.scope import forget_visibility
 from tocsin.store.writer import upsert_insert
 
 __all__ = ["ROLES", "CaseInfo", "Teams", "case_dataset_name"]
@@ -134,6 +135,7 @@ class Teams:
                 index_elements=["dataset_pk", "user_pk"]
             )
             conn.execute(readers, {"dataset_pk": dataset_pk, "user_pk": user_pk})
+            forget_visibility()
 
     def _info(self, conn: Connection, ref: CaseRef) -> CaseInfo:
         row = conn.execute(select(T.cases).where(T.cases.c.pk == ref.pk)).one()
@@ -218,6 +220,7 @@ class Teams:
                         dataset_readers.c.user_pk == user_pk,
                     )
                 )
+                forget_visibility()
 
     def set_state(self, case_id: str, state: str) -> CaseInfo:
         if state not in ("open", "closed"):

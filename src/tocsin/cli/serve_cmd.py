@@ -80,6 +80,7 @@ def serve_command(
     """
     import uvicorn
 
+    from tocsin.cases.crypto import require_field_key
     from tocsin.settings import check_deployment
     from tocsin.store import open_store
     from tocsin.web.app import create_app
@@ -93,6 +94,7 @@ def serve_command(
     if database is not None:
         settings = settings.model_copy(update={"database_url": database})
     check_deployment(settings)
+    require_field_key(settings.deployment_mode, settings.field_key)
     store = open_store(settings)
     if demo:
         from tocsin.web.demo import prepare_demo
