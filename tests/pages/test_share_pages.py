@@ -305,7 +305,7 @@ def test_a_pull_from_a_partner_instance(
     partner = TestClient(create_app(world.settings, world.store), base_url="https://partner")
     monkeypatch.setattr(share_pages, "http_client", lambda: partner)
     secret, _info = tokens.create_token(world.store.engine, "demo-admin", "pages sync test")
-    login(client, world, "demo-analyst")
+    login(client, world, "demo-admin")  # a new partner address is an admin's call
     token = csrf(client)
     form = {"csrf_token": token, "url": "https://partner/api/v1/", "token": secret,
             "dataset": "pulled-from-partner", "marking": "amber"}  # fmt: skip
@@ -328,6 +328,8 @@ def test_a_pull_from_a_partner_instance(
             .where(datasets.c.name == "pulled-from-partner")
         )
     assert linked == int(found.group(1))
+    login(client, world, "demo-analyst")  # an analyst re-runs a saved pull
+    form["csrf_token"] = csrf(client)
     again = client.post("/app/share/sync", data=form)  # resumes after the saved cursor
     assert re.search(r"1 page from ngo-synthetic: 0 new and 0 known documents", again.text)
     assert audits(world, "import")[0].detail["from"] == "https://partner/api/v1"
@@ -339,7 +341,7 @@ def test_a_pull_refused_by_the_partner(
 ) -> None:
     partner = TestClient(create_app(world.settings, world.store), base_url="https://partner")
     monkeypatch.setattr(share_pages, "http_client", lambda: partner)
-    login(client, world, "demo-analyst")
+    login(client, world, "demo-admin")
     answer = client.post(
         "/app/share/sync",
         data={
@@ -362,7 +364,7 @@ def test_a_pull_shows_no_foreign_page(
     internal service's pages through the server), only its status."""
     partner = TestClient(create_app(world.settings, world.store), base_url="https://partner")
     monkeypatch.setattr(share_pages, "http_client", lambda: partner)
-    login(client, world, "demo-analyst")
+    login(client, world, "demo-admin")
     answer = client.post(
         "/app/share/sync",
         data={
@@ -378,3 +380,31 @@ def test_a_pull_shows_no_foreign_page(
     assert error.group(1).startswith("the partner answered 404")
     assert "DOCTYPE" not in error.group(1) and "&lt;" not in error.group(1)
     partner.close()
+
+
+def test_an_analyst_cannot_point_the_server_at_a_new_address(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server fetches the address typed into the form; an analyst may re-run saved pulls,
+    but only an admin adds a partner address (no probing internal services through us)."""
+    fetched: list[str] = []
+
+    class Recorder:
+        def get(self, url: str, **_kwargs: object) -> None:
+            fetched.append(url)
+            raise AssertionError("the server fetched an address an analyst typed")
+
+    monkeypatch.setattr(share_pages, "http_client", lambda: Recorder())
+    login(client, world, "demo-analyst")
+    answer = client.post(
+        "/app/share/sync",
+        data={
+            "csrf_token": csrf(client),
+            "url": "http://127.0.0.1:6379/",
+            "token": "anything",
+            "dataset": "pulled-from-partner",
+        },
+    )
+    assert answer.status_code == 403
+    assert "may not manage" in answer.text
+    assert fetched == []

@@ -23,7 +23,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import func, select
 
-from tocsin.access import Principal
+from tocsin.access import AccessDenied, Principal
 from tocsin.errors import InputError, TocsinError
 from tocsin.settings import Settings
 from tocsin.share.actions import communities, match_ours, our_hashes
@@ -93,6 +93,7 @@ def _page(
     error: str | None = None,
     section: str | None = None,
     form: dict[str, Any] | None = None,
+    status: int | None = None,
     **results: Any,
 ) -> HTMLResponse:
     context = {
@@ -114,7 +115,9 @@ def _page(
         "quote": quote,
         **results,
     }
-    return render(request, "app/share.html", context, lang="en", status=400 if error else 200)
+    return render(
+        request, "app/share.html", context, lang="en", status=status or (400 if error else 200)
+    )
 
 
 @router.get("", response_class=HTMLResponse)
@@ -351,7 +354,10 @@ def sync_pull(
     marking: Field = "amber",
     from_start: Field = "",
 ) -> Response:
-    """A pull now, with a token the analyst holds at the partner's (used once, never kept)."""
+    """A pull now, with a token the analyst holds at the partner's (used once, never kept).
+
+    Analysts re-run pulls from partners already saved here; a new partner address needs an
+    admin, because the server itself fetches it."""
     principal.require("ingest")
     form = {"url": url, "dataset": dataset, "marking": marking, "from_start": from_start}
     base = url.strip().rstrip("/")
@@ -360,6 +366,10 @@ def sync_pull(
             raise InputError("the partner's API token is needed", field="token")
         if marking not in MARKINGS:
             raise InputError(f"unknown marking {marking!r}", field="marking")
+        if base not in {s.url for s in sync_states(sync_directory())}:
+            # the server fetches what is typed here: a new partner address is an admin's call
+            # (an analyst could otherwise make the server probe internal services)
+            principal.require("manage")
         writable_dataset(store, principal, dataset.strip(), marking)
         result = pull(
             store,
@@ -373,8 +383,9 @@ def sync_pull(
             principal=principal,
         )
     except (TocsinError, HTTPException) as exc:
+        refused = 403 if isinstance(exc, AccessDenied) else None
         return _page(request, principal, store, settings, error=_reason(exc), section="sync",
-                     form=form)  # fmt: skip
+                     form=form, status=refused)  # fmt: skip
     pulled = {
         "url": base,
         "dataset": dataset.strip(),
