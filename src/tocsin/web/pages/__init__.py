@@ -3,7 +3,7 @@
 - ``/`` and ``/check``: the public check page (no login), in six languages; ``/report``.
 - ``/login``, ``/logout``.
 - ``/app/...``: the analysts' workspace (dashboard, search, documents, selectors, clusters,
-  upload); ``/admin/...``: organisation, users, API tokens, deployment settings.
+  upload, share, cases); ``/admin/...``: organisation, users, API tokens, deployment settings.
 
 Every read goes through ``store.as_principal(principal)``, the one place access rules live.
 Pages carry no inline script or style (CSP ``script-src 'self'; style-src 'self'``): scripts
