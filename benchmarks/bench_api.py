@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_ingest import corpus  # noqa: E402 - the benchmarks folder is not a package
 
 SECRET = "benchmark-secret-" + "b" * 32
+REDIS_URL = "redis://127.0.0.1:6379/14"
 QUERIES = (
     "Sihanoukville",
     "customer service",
@@ -86,9 +87,14 @@ class Sample:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
+    """User + system CPU time of a process and its live children so far (Linux /proc); the
+    children are uvicorn's worker processes with ``--workers``."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        total += sum(cpu_seconds(int(child)) for child in children.read_text().split())
+    return total
 
 
 def free_port() -> int:
@@ -145,7 +151,7 @@ def prepare(url: str, docs: int) -> tuple[str, list[str]]:
 
 
 @contextmanager
-def server(url: str) -> Iterator[tuple[str, int]]:
+def server(url: str, workers: int = 1) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {
         **os.environ,
@@ -153,10 +159,12 @@ def server(url: str) -> Iterator[tuple[str, int]]:
         "TOCSIN_SECRET_KEY": SECRET,
         "TOCSIN_PUBLIC_RATE_LIMIT": "1000000/minute",
     }
+    if workers > 1:  # as `tocsin serve --workers` requires: limits shared in Redis
+        env["TOCSIN_RATE_LIMIT_STORAGE"] = REDIS_URL
     command = [
         sys.executable, "-m", "uvicorn", "tocsin.web.app:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-        "--no-access-log",
+        "--no-access-log", "--workers", str(workers),
     ]  # fmt: skip
     process = subprocess.Popen(command, env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
@@ -277,7 +285,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             return "GET", paths[i % len(paths)], b"", auth
 
         results: dict[str, Any] = {"backend": backend, "prepare_s": round(prepared, 1)}
-        with server(url) as (base, pid):
+        with server(url, args.workers) as (base, pid):
             asyncio.run(load(base, 4, 2.0, scan))  # warm: models loaded, connections open
             asyncio.run(load(base, 4, 2.0, search))
             chosen = [
@@ -307,6 +315,12 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--endpoints", default="scan,search", help="scan, search or both.")
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="uvicorn worker processes (above 1: rate limits in the local Redis, db 14).",
+    )
+    parser.add_argument(
         "--out", help="JSON results file (default benchmarks/results/api-CLIENT.json)."
     )
     parser.add_argument(
@@ -327,6 +341,7 @@ def main() -> None:
         "seconds": args.seconds,
         "runs": args.runs,
         "docs": args.docs,
+        "workers": args.workers,
         "load_before": load_before,
         "python": platform.python_version(),
         "cores": os.cpu_count(),

@@ -14,6 +14,8 @@ import random
 import socket
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,3 +119,37 @@ def test_an_unusable_storage_stops_startup_with_a_clear_error(
     assert message in str(caught.value)
     assert "TOCSIN_RATE_LIMIT_STORAGE" in str(caught.value)
     assert "s3cret" not in str(caught.value)
+
+
+def test_serve_with_workers_runs_the_app_factory(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`tocsin serve --workers N` with limits in Redis: uvicorn gets the app factory (each worker
+    builds its app from the environment) and the database chosen on the command line."""
+    import uvicorn
+    from click.testing import CliRunner
+
+    from tocsin.cli import cli
+    from tocsin.cli.serve_cmd import APP_FACTORY
+    from tocsin.settings import get_settings
+
+    seen: dict[str, Any] = {}
+
+    def fake_run(app: Any, **options: Any) -> None:
+        seen["app"], seen["options"] = app, options
+        seen["database"] = os.environ.get("TOCSIN_DATABASE_URL")
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setenv("TOCSIN_RATE_LIMIT_STORAGE", redis_url)
+    monkeypatch.setenv("TOCSIN_DATABASE_URL", f"sqlite:///{tmp_path / 'not-this.db'}")
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["serve", "--workers", "3", "--database", url])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "with 3 processes" in result.output
+    assert seen["app"] == APP_FACTORY
+    assert seen["options"]["factory"] is True and seen["options"]["workers"] == 3
+    assert seen["database"] == url

@@ -79,3 +79,17 @@ def test_serve_runs_uvicorn_with_the_app(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert "http://127.0.0.1:8123/" in result.output
     assert seen["options"]["host"] == "127.0.0.1" and seen["options"]["port"] == 8123
     assert seen["app"].title == "Tocsin API"
+
+
+def test_serve_workers_need_shared_rate_limits(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Several processes counting limits in their own memory would each allow the full rate."""
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *_a, **_k: pytest.fail("the server started"))
+    monkeypatch.delenv("TOCSIN_RATE_LIMIT_STORAGE", raising=False)
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    result = CliRunner().invoke(cli, ["serve", "--workers", "2", "--database", url])
+    assert result.exit_code == 2
+    assert "TOCSIN_RATE_LIMIT_STORAGE=redis://" in result.output

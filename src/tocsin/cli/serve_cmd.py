@@ -1,14 +1,20 @@
-"""``tocsin serve``: the web workspace and the JSON API (uvicorn, one process)."""
+"""``tocsin serve``: the web workspace and the JSON API (uvicorn; one process, or several with
+``--workers`` when the rate limits live in Redis)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import click
 
 from tocsin.settings import get_settings
 
-__all__ = ["serve_command"]
+__all__ = ["APP_FACTORY", "serve_command"]
+
+APP_FACTORY = "tocsin.web.app:create_app"
+"""What each uvicorn worker imports and calls (settings from the environment)."""
 
 
 def _loopback(host: str) -> bool:
@@ -53,6 +59,14 @@ def _loopback(host: str) -> bool:
     "there): client addresses and https are then taken from the proxy.",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes (uvicorn workers), e.g. one per core. More than one needs "
+    "TOCSIN_RATE_LIMIT_STORAGE=redis://… so that every process counts the same limits.",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
     default="info",
@@ -65,13 +79,15 @@ def serve_command(
     examples: Path | None,
     database: str | None,
     proxy_headers: bool,
+    workers: int,
     log_level: str,
 ) -> None:
     """Serve the web workspace and the JSON API (/api/v1, docs at /docs).
 
     In team mode (TOCSIN_DEPLOYMENT_MODE=team) the server refuses to start with the default
-    secret key. Rate limits are kept in this process's memory: run one process per
-    deployment (put a TLS-terminating reverse proxy in front and pass --proxy-headers).
+    secret key or without TOCSIN_FIELD_KEY. Put a TLS-terminating reverse proxy in front and
+    pass --proxy-headers. Rate limits are counted in the process's memory unless
+    TOCSIN_RATE_LIMIT_STORAGE names a Redis server, which --workers above 1 requires.
 
     \b
     Examples:
@@ -93,6 +109,11 @@ def serve_command(
     settings = get_settings()
     if database is not None:
         settings = settings.model_copy(update={"database_url": database})
+    if workers > 1 and settings.rate_limit_storage.startswith("memory://"):
+        raise click.UsageError(
+            f"--workers {workers} needs rate limits shared by the processes: set "
+            "TOCSIN_RATE_LIMIT_STORAGE=redis://127.0.0.1:6379/0 (or run one worker)"
+        )
     check_deployment(settings)
     require_field_key(settings.deployment_mode, settings.field_key)
     store = open_store(settings)
@@ -100,16 +121,27 @@ def serve_command(
         from tocsin.web.demo import prepare_demo
 
         prepare_demo(store, settings, examples, echo=click.echo)
-    app = create_app(settings, store)
+    app = create_app(settings, store)  # also checks the rate-limit storage answers
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"Tocsin is serving at http://{shown}:{port}/  (API docs: /docs; Ctrl+C stops)")
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level=log_level,
-        proxy_headers=proxy_headers,
-        forwarded_allow_ips="127.0.0.1" if proxy_headers else None,
-        server_header=False,
-    )
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": log_level,
+        "proxy_headers": proxy_headers,
+        "forwarded_allow_ips": "127.0.0.1" if proxy_headers else None,
+        "server_header": False,
+    }
+    if workers == 1:
+        click.echo(f"Tocsin is serving at http://{shown}:{port}/  (API docs: /docs; Ctrl+C stops)")
+        uvicorn.run(app, **options)
+        store.close()
+        return
+    # each worker process builds its own app from the environment (settings are read there)
     store.close()
+    if database is not None:
+        os.environ["TOCSIN_DATABASE_URL"] = database
+    click.echo(
+        f"Tocsin is serving at http://{shown}:{port}/ with {workers} processes "
+        "(API docs: /docs; Ctrl+C stops)"
+    )
+    uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
