@@ -164,7 +164,7 @@ def server(url: str, workers: int = 1) -> Iterator[tuple[str, int]]:
     command = [
         sys.executable, "-m", "uvicorn", "tocsin.web.app:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-        "--no-access-log", "--workers", str(workers),
+        "--no-access-log", "--workers", str(workers), "--timeout-worker-healthcheck", "60",
     ]  # fmt: skip
     process = subprocess.Popen(command, env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"

@@ -152,4 +152,5 @@ def test_serve_with_workers_runs_the_app_factory(
     assert "with 3 processes" in result.output
     assert seen["app"] == APP_FACTORY
     assert seen["options"]["factory"] is True and seen["options"]["workers"] == 3
+    assert seen["options"]["timeout_worker_healthcheck"] >= 30  # models load before it answers
     assert seen["database"] == url

@@ -15,6 +15,9 @@ __all__ = ["APP_FACTORY", "serve_command"]
 
 APP_FACTORY = "tocsin.web.app:create_app"
 """What each uvicorn worker imports and calls (settings from the environment)."""
+WORKER_STARTUP_SECONDS = 60
+"""How long a worker may take to start before uvicorn replaces it (uvicorn's default, 5 s, is
+shorter than loading the models on a busy machine)."""
 
 
 def _loopback(host: str) -> bool:
@@ -144,4 +147,11 @@ def serve_command(
         f"Tocsin is serving at http://{shown}:{port}/ with {workers} processes "
         "(API docs: /docs; Ctrl+C stops)"
     )
-    uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
+    # a worker loads the models and opens the store before it answers uvicorn's health check
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        workers=workers,
+        timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
+        **options,
+    )
