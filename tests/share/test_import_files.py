@@ -226,3 +226,54 @@ def test_format_detection(head: bytes, fmt: str | None) -> None:
 def test_unknown_format_is_a_clear_error(store: Store) -> None:
     with pytest.raises(InputError, match=r"cannot tell the format.*give the format"):
         _import(store, b"id,text\n1,hello\n", fmt=None)
+
+
+def test_references_resolve_in_any_order(store: Store) -> None:
+    """A report may name objects before or after it; ids are kept compactly until the end."""
+    amber = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
+    domain = _sco("domain-name", value="late-desk.top")
+    email = _sco("email-addr", value="desk@late-desk.top")
+    phone = {**_sco("phone-number", value="+855 12 555 020"), "object_marking_refs": [GREEN]}
+    indicator = _sdo(
+        "indicator", "4", valid_from=T0, pattern_type="stix",
+        pattern="[url:value = 'https://t.me/order_one'] OR [url:value = 'https://t.me/order_two']",
+    )  # fmt: skip
+    phone_indicator = _sdo(
+        "indicator", "5", valid_from=T0, pattern_type="stix", object_marking_refs=[amber],
+        pattern="[phone-number:value = '+855 12 555 020']",
+    )  # fmt: skip
+    observed = _sdo(
+        "observed-data", "6", first_observed=T0, last_observed=T0, number_observed=1,
+        object_refs=[email["id"]],
+    )  # fmt: skip
+    report = _sdo(
+        "report", "8", published=T0, name="Order notes",
+        description="SYNTHETIC: notes naming objects that come later in the bundle.",
+        object_refs=[domain["id"], observed["id"], indicator["id"]],
+    )  # fmt: skip
+    result = _import(
+        store, _bundle(report, IDENTITY, observed, indicator, phone, domain, email,
+                       phone_indicator),
+    )  # fmt: skip
+    assert not result.problems, [str(p) for p in result.problems]
+    source = store.link_source()
+    texts = _texts(store)
+    notes = next(t for t in texts if t.startswith("SYNTHETIC"))
+    assert set(source.selectors_of(Document(notes).content_hash)) == {
+        "domain:late-desk.top", "email:desk@late-desk.top",
+        "telegram:order_one", "telegram:order_two",
+    }  # fmt: skip
+    loose = next(t for t in texts if t.startswith("Observables without a report"))
+    assert "phone: +85512555020" in loose and "late-desk" not in loose
+    with store.engine.connect() as conn:
+        marking = conn.execute(
+            documents.select()
+            .with_only_columns(documents.c.marking)
+            .where(documents.c.id == Document(loose).content_hash)
+        ).scalar_one()
+    assert marking == "amber"  # the most restrictive of the observable's and the indicator's
+    again = _import(
+        store, _bundle(report, IDENTITY, observed, indicator, phone, domain, email,
+                       phone_indicator),
+    )  # fmt: skip
+    assert again.documents_new == 0 and again.documents_known == 2

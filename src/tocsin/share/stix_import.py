@@ -18,7 +18,7 @@ Every object that cannot be used is reported by position and id; the others are 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any, Final
@@ -169,10 +169,9 @@ def _selector_of(
     for key in (_PHONE_EXT, _BANK_EXT):
         if isinstance(ext.get(key), dict) and isinstance(ext[key].get("country"), str):
             country = ext[key]["country"]
-    sel = _canonical(sel_type, raw, token if isinstance(token, str) else None)
-    if sel is None:
+    shared = _canonical(sel_type, raw, token if isinstance(token, str) else None)
+    if shared is None:
         return f"{raw!r} is not a {sel_type.value} selector Tocsin recognises"
-    shared = SharedSelector.of(sel)
     if country and shared.country is None:
         shared = SharedSelector(
             shared.key, shared.type, shared.value, shared.chain, shared.token, country,
@@ -181,16 +180,22 @@ def _selector_of(
     return shared
 
 
-_CACHE: dict[tuple[SelectorType, str, str | None], Any] = {}
+_CACHE: dict[tuple[SelectorType, str, str | None], SharedSelector | None] = {}
 """Canonical selectors of the import running (an observable and its indicator name the same
-value); emptied by `import_bundle` when it ends."""
+value), kept as the `SharedSelector` that `_State.declared` holds too (not the larger
+`Selector`); emptied by `import_bundle` when it ends."""
 
 
-def _canonical(sel_type: SelectorType, raw: str, token: str | None) -> Any:
+def _canonical(sel_type: SelectorType, raw: str, token: str | None) -> SharedSelector | None:
     key = (sel_type, raw, token)
     if key not in _CACHE:
-        _CACHE[key] = canonical_selector(sel_type, raw, token=token)
+        sel = canonical_selector(sel_type, raw, token=token)
+        _CACHE[key] = SharedSelector.of(sel) if sel is not None else None
     return _CACHE[key]
+
+
+Ref = int | str
+"""An object id as `_State.cid` keeps it."""
 
 
 def _time(value: Any) -> datetime | None:
@@ -216,22 +221,43 @@ class _Container:
     first: datetime
     last: datetime
     markings: list[str]
-    refs: list[str]
+    refs: tuple[Ref, ...]
     selectors: set[str] = field(default_factory=set)
 
 
 @dataclass
 class _State:
+    """What is kept until the end of the bundle, when references are resolved (a report may
+    name objects anywhere in the file, before or after it). Grows with the bundle, so kept
+    compact: ids as `cid` ints, one string per selector key (the one in ``declared``),
+    tuples, and for loose observables the most restrictive marking and whole seconds."""
+
     markings: dict[str, str] = field(default_factory=dict)
     identities: dict[str, str] = field(default_factory=dict)
-    observables: dict[str, str] = field(default_factory=dict)  # SCO id → selector key
-    observed: dict[str, list[str]] = field(default_factory=dict)  # observed-data → refs/keys
-    indicators: dict[str, list[str]] = field(default_factory=dict)  # indicator → keys
-    containers: dict[str, _Container] = field(default_factory=dict)
-    indicates: dict[str, list[str]] = field(default_factory=dict)  # group id → indicator ids
+    observables: dict[Ref, str] = field(default_factory=dict)  # SCO id → selector key
+    observed: dict[Ref, tuple[Ref, ...]] = field(default_factory=dict)  # observed-data → refs
+    indicators: dict[Ref, str | tuple[str, ...]] = field(default_factory=dict)  # → key(s)
+    containers: dict[Ref, _Container] = field(default_factory=dict)
+    indicates: dict[Ref, list[Ref]] = field(default_factory=dict)  # group id → indicator ids
     declared: dict[str, SharedSelector] = field(default_factory=dict)
-    loose: dict[str, tuple[list[str], datetime, datetime]] = field(default_factory=dict)
+    loose: dict[str, tuple[str | None, int, int]] = field(default_factory=dict)
+    """Selector key → (most restrictive marking or None, first and last seen, epoch seconds)."""
     compounds: list[tuple[SharedCompound, str]] = field(default_factory=list)
+
+    type_codes: dict[str, int] = field(default_factory=dict)  # object types seen in ids
+
+    def cid(self, oid: str) -> Ref:
+        """A STIX id as one int (its type's number and its UUID): under half the memory of
+        the string, for the ids kept until the end of the bundle to resolve references.
+        Anything that is not a well-formed id stays a string (compared as it is, as before)."""
+        if len(oid) < 38 or not _ID.fullmatch(oid):
+            return oid
+        code = self.type_codes.setdefault(oid[:-38], len(self.type_codes))
+        return (code << 128) | int(oid[-36:].replace("-", ""), 16)
+
+    def declare(self, sel: SharedSelector) -> str:
+        """Note a selector; its key, the one string kept for it."""
+        return self.declared.setdefault(sel.key, sel).key
 
 
 def import_bundle(stream: IO[bytes], writer: ImportWriter, *, max_object_bytes: int) -> None:
@@ -321,31 +347,31 @@ def _read(obj: dict[str, Any], where: str, state: _State, report: ImportReport) 
         elif sel is None:
             report.skip(f"{kind} ({obj.get('account_type', 'other')})")
         else:
-            state.declared.setdefault(sel.key, sel)
-            state.observables[oid] = sel.key
-            _note_loose(state, sel.key, obj)
+            key = state.declare(sel)
+            state.observables[state.cid(oid)] = key
+            _note_loose(state, key, obj)
     elif kind == "observed-data":
-        refs = [str(r) for r in obj.get("object_refs") or ()]
+        refs: list[Ref] = [state.cid(str(r)) for r in obj.get("object_refs") or ()]
         for key, value in (obj.get("objects") or {}).items():  # STIX 2.0 embedded observables
             if isinstance(value, dict):
                 sel = _selector_of(str(value.get("type")), value, value.get("extensions"))
                 if isinstance(sel, SharedSelector):
-                    state.declared.setdefault(sel.key, sel)
-                    refs.append("key:" + sel.key)
+                    refs.append("key:" + state.declare(sel))
                 elif isinstance(sel, str):
                     report.problem(f"{sel}; skipped", where=f"{where} objects[{key}]")
-        state.observed[oid] = refs
+        state.observed[state.cid(oid)] = tuple(refs)
     elif kind == "report":
-        state.containers[oid] = _report(obj, where, state)
+        state.containers[state.cid(oid)] = _report(obj, where, state)
     elif kind in _GROUPS:
         extensions = obj.get("extensions") or {}
         if _NETWORK_EXT in extensions:
             report.skip(f"{kind} (Tocsin network: found again by link analysis)")
             return
-        state.containers[oid] = _group(obj, where, state)
+        state.containers[state.cid(oid)] = _group(obj, where, state)
     elif kind == "relationship":
         if obj.get("relationship_type") == "indicates":
-            state.indicates.setdefault(str(obj["target_ref"]), []).append(str(obj["source_ref"]))
+            target, source = state.cid(str(obj["target_ref"])), state.cid(str(obj["source_ref"]))
+            state.indicates.setdefault(target, []).append(source)
         else:
             report.skip(f"relationship ({obj.get('relationship_type')})")
     elif kind == "location":
@@ -356,16 +382,22 @@ def _read(obj: dict[str, Any], where: str, state: _State, report: ImportReport) 
 
 def _note_loose(state: _State, key: str, obj: dict[str, Any]) -> None:
     markings = _markings(obj, state)
-    first = _time(obj.get("created")) or _time(obj.get("valid_from"))
-    last = _time(obj.get("modified")) or first
+    seen_first = _time(obj.get("created")) or _time(obj.get("valid_from"))
+    seen_last = _time(obj.get("modified")) or seen_first
     current = state.loose.get(key)
-    now = utc(datetime.now(UTC))
-    first = first or (current[1] if current else now)
-    last = last or (current[2] if current else now)
+    now = int(utc(datetime.now(UTC)).timestamp())
+    first = int(seen_first.timestamp()) if seen_first else (current[1] if current else now)
+    last = int(seen_last.timestamp()) if seen_last else (current[2] if current else now)
     if current is not None:
-        markings = current[0] + markings
+        if current[0] is not None:
+            markings.append(current[0])
         first, last = min(first, current[1]), max(last, current[2])
-    state.loose[key] = (markings, first, last)
+    marking = most_restrictive(markings, default=markings[0]) if markings else None
+    state.loose[key] = (marking, first, last)
+
+
+def _seconds(value: int) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
 
 
 def _indicator(obj: dict[str, Any], where: str, state: _State, report: ImportReport) -> None:
@@ -390,12 +422,12 @@ def _indicator(obj: dict[str, Any], where: str, state: _State, report: ImportRep
             if isinstance(sel, str):
                 report.problem(f"pattern: {sel}; skipped", where=where)
             elif sel is not None:
-                state.declared.setdefault(sel.key, sel)
-                keys.append(sel.key)
-                _note_loose(state, sel.key, obj)
+                key = state.declare(sel)
+                keys.append(key)
+                _note_loose(state, key, obj)
     if not keys:
         report.skip("indicator (no selector in its pattern)")
-    state.indicators[str(obj["id"])] = keys
+    state.indicators[state.cid(str(obj["id"]))] = keys[0] if len(keys) == 1 else tuple(keys)
 
 
 def _report(obj: dict[str, Any], where: str, state: _State) -> _Container:
@@ -425,7 +457,7 @@ def _report(obj: dict[str, Any], where: str, state: _State) -> _Container:
         first=first,
         last=_time(obj.get("modified")) or first,
         markings=_markings(obj, state),
-        refs=[str(r) for r in obj.get("object_refs") or ()],
+        refs=tuple(state.cid(str(r)) for r in obj.get("object_refs") or ()),
     )
 
 
@@ -448,7 +480,7 @@ def _group(obj: dict[str, Any], where: str, state: _State) -> _Container:
         first=first,
         last=_time(obj.get("last_seen")) or _time(obj.get("modified")) or first,
         markings=_markings(obj, state),
-        refs=[],
+        refs=(),
     )
 
 
@@ -492,14 +524,19 @@ def _precision(value: Any) -> str | None:
     return "site" if number <= 1000 else "town"
 
 
-def _resolve(ref: str, state: _State, depth: int = 0) -> list[str]:
+def _indicated(ref: Ref, state: _State) -> tuple[str, ...]:
+    keys = state.indicators.get(ref, ())
+    return (keys,) if isinstance(keys, str) else keys
+
+
+def _resolve(ref: Ref, state: _State, depth: int = 0) -> Sequence[str]:
     """Selector keys an object reference leads to (observables, observed data, indicators)."""
-    if ref.startswith("key:"):
+    if isinstance(ref, str) and ref.startswith("key:"):
         return [ref[4:]]
     if ref in state.observables:
         return [state.observables[ref]]
     if ref in state.indicators:
-        return state.indicators[ref]
+        return _indicated(ref, state)
     if ref in state.observed and depth == 0:
         return [k for r in state.observed[ref] for k in _resolve(r, state, 1)]
     return []
@@ -512,13 +549,14 @@ def _write(state: _State, writer: ImportWriter, bundle_id: str) -> None:
         for ref in container.refs:
             container.selectors.update(_resolve(ref, state))
         for indicator in state.indicates.get(cid, ()):
-            container.selectors.update(state.indicators.get(indicator, ()))
+            container.selectors.update(_indicated(indicator, state))
         used.update(container.selectors)
     for refs in state.observed.values():  # observed data no report names: loose observables
         for ref in refs:
             for key in _resolve(ref, state):
                 if key not in state.loose:
-                    state.loose[key] = ([], utc(datetime.now(UTC)), utc(datetime.now(UTC)))
+                    now = int(utc(datetime.now(UTC)).timestamp())
+                    state.loose[key] = (None, now, now)
     default = writer.marking
     batch: list[tuple[SharedDocument, str]] = []
     for container in state.containers.values():
@@ -563,11 +601,11 @@ def _loose_documents(
     state: _State, used: set[str], bundle_id: str, default: str, dataset: str
 ) -> Iterator[SharedDocument]:
     """Observables no report names, as documents listing them (one per marking, in chunks)."""
-    by_marking: dict[str, list[tuple[str, datetime, datetime]]] = {}
-    for key, (markings, first, last) in sorted(state.loose.items()):
+    by_marking: dict[str, list[tuple[str, int, int]]] = {}
+    for key, (most, first, last) in sorted(state.loose.items()):
         if key in used:
             continue
-        marking = most_restrictive(markings, default=default) if markings else default
+        marking = most_restrictive((most,), default=default) if most else default
         by_marking.setdefault(marking, []).append((key, first, last))
     for marking, items in sorted(by_marking.items()):
         for start in range(0, len(items), LOOSE_PER_DOCUMENT):
@@ -589,8 +627,8 @@ def _loose_documents(
                 text=doc.text,
                 kind="report",
                 marking=marking,
-                first_seen=min(f for _, f, _ in chunk),
-                last_seen=max(last for _, _, last in chunk),
+                first_seen=_seconds(min(f for _, f, _ in chunk)),
+                last_seen=_seconds(max(last for _, _, last in chunk)),
                 selectors=tuple(key for key, _, _ in chunk),
                 title=f"Observables without a report ({bundle_id})",
             )
