@@ -550,6 +550,7 @@ def _write(state: _State, writer: ImportWriter, bundle_id: str) -> None:
             container.selectors.update(_resolve(ref, state))
         for indicator in state.indicates.get(cid, ()):
             container.selectors.update(_indicated(indicator, state))
+        container.refs = ()
         used.update(container.selectors)
     for refs in state.observed.values():  # observed data no report names: loose observables
         for ref in refs:
@@ -557,6 +558,10 @@ def _write(state: _State, writer: ImportWriter, bundle_id: str) -> None:
                 if key not in state.loose:
                     now = int(utc(datetime.now(UTC)).timestamp())
                     state.loose[key] = (None, now, now)
+    # References are resolved: the id maps are not needed while the documents are written (the
+    # import's peak memory), only the declared selectors and the loose observables.
+    for ids in (state.observables, state.observed, state.indicators, state.indicates):
+        ids.clear()
     default = writer.marking
     batch: list[tuple[SharedDocument, str]] = []
     for container in state.containers.values():
