@@ -18,7 +18,7 @@ from tocsin.graph import MemoryLinkSource, NodeKind
 from tocsin.model import Document, DocumentKind
 from tocsin.store import SqlLinkSource, Store
 from tocsin.store.ftm import document_entity_id
-from tocsin.store.search import SearchFilters, search
+from tocsin.store.search import SearchFilters, search, search_count, search_page
 
 from .helpers import synthetic_documents
 
@@ -78,6 +78,28 @@ def test_search_pages(store: Store) -> None:
         h["id"] for o in range(0, 44, 10) for h in search(store.engine, "", limit=10, offset=o)
     ]
     assert paged == every and len(every) == 44
+
+
+def test_search_page_gives_search_and_search_count(store: Store) -> None:
+    """One statement (count(*) OVER ()) gives the same rows and total as search and
+    search_count, for every statement shape: with and without a query, short words (LIKE),
+    filters, a full page, the last page and a page past the end."""
+    _load(store)
+    queries = ["", "customer service", "Sihanoukville", "西港", "at job", "a", "nomatchzzz"]
+    filter_sets = [
+        SearchFilters(),
+        SearchFilters(min_risk=10, levels=("low", "medium", "high", "critical")),
+        SearchFilters(categories=("recruitment_lure",), datasets=("syn", "mixed")),
+        SearchFilters(languages=("EN", "th"), kinds=("job_ad", "message")),
+        SearchFilters(since=datetime(2000, 1, 1, tzinfo=UTC), until=datetime.now(UTC)),
+    ]
+    for q, f in itertools.product(queries, filter_sets):
+        count = search_count(store.engine, q, f)
+        for limit, offset in ((100, 0), (3, 0), (3, 2), (5, 200)):
+            rows, total = search_page(store.engine, q, f, limit=limit, offset=offset)
+            assert rows == search(store.engine, q, f, limit=limit, offset=offset)
+            assert total == count, (q, f, limit, offset)
+    assert search_count(store.engine, "customer service") > 3  # some pages above were full
 
 
 def test_link_source_matches_memory_twin(store: Store) -> None:
