@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,14 +47,13 @@ class Server:
     world: World
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    _require()
+@contextmanager
+def serve_world(world: World) -> Iterator[Server]:
+    """``world``'s app under uvicorn on a free loopback port, for the length of the block."""
     import uvicorn
 
     from tocsin.web.app import create_app
 
-    world = build_world(tmp_path_factory.mktemp("browser"))
     port = _free_port()
     config = uvicorn.Config(
         create_app(world.settings, world.store),
@@ -70,10 +70,30 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the test server did not start")
         time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", world)
-    uv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield Server(f"http://127.0.0.1:{port}", world)
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    _require()
+    world = build_world(tmp_path_factory.mktemp("browser"))
+    with serve_world(world) as running:
+        yield running
     world.store.close()
+
+
+def login_at(page: Any, server: Server, username: str, path: str) -> None:
+    """Open ``path``, be sent to the login form, log in as ``username`` and land on ``path``."""
+    page.goto(f"{server.url}{path}")
+    page.wait_for_url(f"**/login?next={path}")
+    page.fill("#username", username)
+    page.fill("#password", server.world.passwords[username])
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(f"{server.url}{path}")
 
 
 @pytest.fixture(scope="module")
@@ -102,10 +122,14 @@ class Watch:
 
         page.on("console", console)
         page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
-        page.on(
-            "requestfailed",
-            lambda req: self.problems.append(f"request failed: {req.url} {req.failure}"),
-        )
+
+        def failed(req: Any) -> None:
+            # ERR_ABORTED is the browser cancelling a request because the test navigated on
+            # (e.g. the logo of the page it left); a server's failure shows as another error
+            if req.failure != "net::ERR_ABORTED":
+                self.problems.append(f"request failed: {req.url} {req.failure}")
+
+        page.on("requestfailed", failed)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tocsin.store.schema import judgements
 
-from .conftest import Server, Watch, new_page, shot
+from .conftest import Server, Watch, login_at, new_page, shot
 
 JOB_AD_EN = (
     "Synthetic test ad: customer service job in Sihanoukville, no experience needed, salary "
@@ -77,12 +77,7 @@ def test_public_check_without_javascript(browser: Any, server: Server, watch: Wa
 
 
 def login(page: Any, server: Server, username: str) -> None:
-    page.goto(f"{server.url}/app")
-    page.wait_for_url("**/login?next=/app")
-    page.fill("#username", username)
-    page.fill("#password", server.world.passwords[username])
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(f"{server.url}/app")
+    login_at(page, server, username, "/app")
 
 
 def test_workspace_flow(browser: Any, server: Server, watch: Watch, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from browser.conftest import Server, Watch, new_page, shot
+from browser.conftest import Server, Watch, login_at, new_page, shot
 from tocsin.cases import Casebook, PersonInput, ReportInput
 from tocsin.cases.reference import load_reference
 
@@ -26,12 +26,7 @@ OFFER = (
 
 
 def login(page: Any, server: Server, username: str) -> None:
-    page.goto(f"{server.url}/app/cases")
-    page.wait_for_url("**/login?next=/app/cases")
-    page.fill("#username", username)
-    page.fill("#password", server.world.passwords[username])
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(f"{server.url}/app/cases")
+    login_at(page, server, username, "/app/cases")
 
 
 @pytest.fixture(scope="module")

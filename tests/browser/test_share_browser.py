@@ -5,8 +5,6 @@ each linked to its selector page. Synthetic data only."""
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from browser.conftest import Server, Watch, _free_port, _require, new_page, shot
+from browser.conftest import Server, Watch, _require, login_at, new_page, serve_world, shot
 from pages.world import build_world
 from share.test_stix import validate
 from tocsin.share.hashes import keyring_path, load_keyring, new_keyring, save_keyring, write_hashset
@@ -27,34 +25,13 @@ COMMUNITY = "mekong-synthetic"
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The conftest's server, with a community key installed and its own data directory."""
     _require()
-    import uvicorn
-
-    from tocsin.web.app import create_app
-
     folder = tmp_path_factory.mktemp("share-browser")
     world = build_world(folder, share_keys_dir=str(folder / "keys"))
     save_keyring(new_keyring(COMMUNITY), folder / "keys" / f"{COMMUNITY}.key")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_DATA_HOME", str(folder / "data"))  # sync cursors
-        port = _free_port()
-        config = uvicorn.Config(
-            create_app(world.settings, world.store),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="on",
-        )
-        uv = uvicorn.Server(config)
-        thread = threading.Thread(target=uv.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not uv.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                pytest.fail("the test server did not start")
-            time.sleep(0.05)
-        yield Server(f"http://127.0.0.1:{port}", world)
-        uv.should_exit = True
-        thread.join(timeout=10)
+        with serve_world(world) as running:
+            yield running
     world.store.close()
 
 
@@ -76,12 +53,7 @@ def test_export_stix_and_match_a_hash_set(
     browser: Any, server: Server, watch: Watch, tmp_path: Path
 ) -> None:
     page = new_page(browser, watch, accept_downloads=True)
-    page.goto(f"{server.url}/app/share")
-    page.wait_for_url("**/login?next=/app/share")
-    page.fill("#username", "demo-analyst")
-    page.fill("#password", server.world.passwords["demo-analyst"])
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(f"{server.url}/app/share")
+    login_at(page, server, "demo-analyst", "/app/share")
     assert page.locator("nav.app-nav a.current").inner_text() == "Share"
 
     # export: STIX, up to AMBER, to ourselves
