@@ -84,24 +84,19 @@ Point = dict[int, float] | None
 """Where a bound is reached: the value of every withheld entry (None: unbounded or closed form)."""
 
 
-def _solve(
+def _equalities(
     values: Sequence[int],
     lines: Sequence[Line],
     withheld: Sequence[bool],
-    targets: Sequence[int],
-    *,
-    stop_below: float | None = None,
-) -> dict[int, tuple[float, Point]]:
-    """`upper_bounds` with the point reaching each bound; ``stop_below``: return as soon as one
-    bound is below it (the caller only wants to know whether all are protected)."""
-    unknown = [i for i, w in enumerate(withheld) if w]
-    if len(lines) == 1 and not withheld[lines[0].total]:
-        return {t: (float(_closed_form_upper(values, lines[0], withheld)), None) for t in targets}
-    column = {entry: j for j, entry in enumerate(unknown)}
+    column: Mapping[int, int],
+    width: int,
+) -> tuple[list[list[float]], list[float]]:
+    """Each line (members sum to the total) as an equation over the withheld entries, their
+    variables at ``column`` in rows ``width`` wide; lines with nothing withheld are left out."""
     rows: list[list[float]] = []
     rhs: list[float] = []
     for line in lines:
-        coeffs = [0.0] * len(unknown)
+        coeffs = [0.0] * width
         constant = 0.0
         for m in line.members:
             if withheld[m]:
@@ -116,6 +111,24 @@ def _solve(
         if any(coeffs):
             rows.append(coeffs)
             rhs.append(right)
+    return rows, rhs
+
+
+def _solve(
+    values: Sequence[int],
+    lines: Sequence[Line],
+    withheld: Sequence[bool],
+    targets: Sequence[int],
+    *,
+    stop_below: float | None = None,
+) -> dict[int, tuple[float, Point]]:
+    """`upper_bounds` with the point reaching each bound; ``stop_below``: return as soon as one
+    bound is below it (the caller only wants to know whether all are protected)."""
+    unknown = [i for i, w in enumerate(withheld) if w]
+    if len(lines) == 1 and not withheld[lines[0].total]:
+        return {t: (float(_closed_form_upper(values, lines[0], withheld)), None) for t in targets}
+    column = {entry: j for j, entry in enumerate(unknown)}
+    rows, rhs = _equalities(values, lines, withheld, column, len(unknown))
     found: dict[int, tuple[float, Point]] = {}
     a_eq = np.asarray(rows, dtype=float) if rows else None
     b_eq = np.asarray(rhs, dtype=float) if rows else None
@@ -213,24 +226,7 @@ def _witness(
     unknown = [i for i, w in enumerate(withheld) if w]
     n = len(unknown)
     column = {entry: j for j, entry in enumerate(unknown)}
-    rows: list[list[float]] = []
-    rhs: list[float] = []
-    for line in lines:
-        coeffs = [0.0] * (2 * n)
-        constant = 0.0
-        for m in line.members:
-            if withheld[m]:
-                coeffs[column[m]] += 1.0
-            else:
-                constant += values[m]
-        if withheld[line.total]:
-            coeffs[column[line.total]] -= 1.0
-            right = -constant
-        else:
-            right = values[line.total] - constant
-        if any(coeffs):
-            rows.append(coeffs)
-            rhs.append(right)
+    rows, rhs = _equalities(values, lines, withheld, column, 2 * n)
     # deviations d_j >= |x_j - v_j|: x_j - d_j <= v_j and -x_j - d_j <= -v_j
     upper = np.zeros((2 * n, 2 * n))
     upper_rhs = np.zeros(2 * n)
