@@ -70,6 +70,16 @@ def _stream(handle: IO[bytes]) -> Iterator[bytes]:
         handle.close()
 
 
+def download(spool: IO[bytes], media: str, filename: str) -> StreamingResponse:
+    """``spool`` from its start as an attachment named ``filename``; closed when sent."""
+    spool.seek(0)
+    return StreamingResponse(
+        _stream(spool),
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 @router.get(
     "/share/export",
     summary="Export what may leave, as STIX 2.1, MISP or FtM (audited)",
@@ -122,13 +132,8 @@ def share_export(
     except BaseException:
         spool.close()
         raise
-    spool.seek(0)
     media, suffix = _MEDIA[format]
-    return StreamingResponse(
-        _stream(spool),
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="tocsin-export.{suffix}"'},
-    )
+    return download(spool, media, f"tocsin-export.{suffix}")
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -196,12 +201,7 @@ def share_hashes(
     except BaseException:
         spool.close()
         raise
-    spool.seek(0)
-    return StreamingResponse(
-        _stream(spool),
-        media_type="text/plain",
-        headers={"Content-Disposition": f'attachment; filename="{community}.hashes"'},
-    )
+    return download(spool, "text/plain", f"{community}.hashes")
 
 
 @router.post(

@@ -12,15 +12,14 @@ pull re-renders the page with what happened, and a refused form re-renders with 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
-from typing import IO, Annotated, Any, Final
+from typing import Annotated, Any, Final
 from urllib.parse import quote
 
 import httpx
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 
 from tocsin.access import AccessDenied, Principal
@@ -33,6 +32,7 @@ from tocsin.share.sync import pull, state_path, sync_directory, sync_states
 from tocsin.store import Store
 from tocsin.store.schema import MARKINGS, audit_log, datasets
 from tocsin.web.api.ingest import writable_dataset
+from tocsin.web.api.share import download
 from tocsin.web.deps import ScannerDep, SettingsDep, StoreDep
 from tocsin.web.pages.templating import render
 from tocsin.web.pages.workspace import UserDep
@@ -50,7 +50,6 @@ MEDIA: Final = {
     "ftm": "application/x-ndjson",
 }
 SHOWN_PROBLEMS: Final = 200
-CHUNK: Final = 1 << 16
 
 
 def http_client() -> httpx.Client | None:
@@ -150,23 +149,6 @@ def _names(value: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
 
 
-def _stream(handle: IO[bytes]) -> Iterator[bytes]:
-    try:
-        while block := handle.read(CHUNK):
-            yield block
-    finally:
-        handle.close()
-
-
-def _download(spool: IO[bytes], media: str, filename: str) -> StreamingResponse:
-    spool.seek(0)
-    return StreamingResponse(
-        _stream(spool),
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 @router.post("/export", response_class=HTMLResponse)
 def export_file(
     request: Request,
@@ -187,7 +169,7 @@ def export_file(
         "format": format, "cluster": cluster, "since": since, "until": until,
         "dataset": dataset or [], "tlp": tlp, "to": to, "persons": persons,
     }  # fmt: skip
-    spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - closed by _stream
+    spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - closed by download
     try:
         if format not in FORMATS:
             raise InputError(f"unknown format {format!r} (stix, misp or ftm)", field="format")
@@ -220,7 +202,7 @@ def export_file(
         spool.close()
         raise
     name = f"tocsin-{cluster_id or 'export'}.{SUFFIX[format]}"
-    return _download(spool, MEDIA[format], name)
+    return download(spool, MEDIA[format], name)
 
 
 # -- import -------------------------------------------------------------------------------------
@@ -287,7 +269,7 @@ def hashes_file(
 ) -> Response:
     principal.require("export")
     form = {"community": community, "tlp": tlp, "to": to}
-    spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - closed by _stream
+    spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - closed by download
     try:
         our_hashes(
             store, settings, principal, spool,
@@ -300,7 +282,7 @@ def hashes_file(
     except BaseException:
         spool.close()
         raise
-    return _download(spool, "text/plain", f"{community.strip()}.hashes")
+    return download(spool, "text/plain", f"{community.strip()}.hashes")
 
 
 @router.post("/match", response_class=HTMLResponse)
